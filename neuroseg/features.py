@@ -1,0 +1,149 @@
+"""From a volume stack to the lesson's analysis mask and feature matrix, and back.
+
+The recipe takes one slice, keeps voxels that are > 0 in both images and lists
+them as rows of an (n_voxels, n_channels) matrix in C order, exactly as
+``img_slice[mask]`` does. These functions do the same for a slice or a whole
+volume, and put labels back where the rows came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+
+from neuroseg.errors import InputError
+from neuroseg.header import AXES
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the volume an analysis looks at.
+
+    Attributes
+    ----------
+    kind : {"slice", "volume"}
+    axis : {"x", "y", "z"}
+        Array axis a slice is taken across (ignored for a volume).
+    index : int
+        Slice index along ``axis`` (ignored for a volume).
+    """
+
+    kind: Literal["slice", "volume"] = "slice"
+    axis: str = "z"
+    index: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("slice", "volume"):
+            raise InputError("scope", f"must be 'slice' or 'volume', not {self.kind!r}.")
+        if self.axis not in AXES:
+            raise InputError("axis", f"must be one of x, y, z, not {self.axis!r}.")
+
+    def extract(self, volume: np.ndarray) -> np.ndarray:
+        """Return the slice (2-D view) or the whole volume."""
+        if self.kind == "volume":
+            return volume
+        a = AXES.index(self.axis)
+        if not 0 <= self.index < volume.shape[a]:
+            raise InputError(
+                "slice", f"{self.index} is outside the volume (axis {self.axis} has 0..{volume.shape[a] - 1})."
+            )
+        return np.take(volume, self.index, axis=a)
+
+    def embed(self, part: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Put a slice (or a volume) back into a zero volume of ``shape``."""
+        if self.kind == "volume":
+            return part
+        out = np.zeros(shape, dtype=part.dtype)
+        index = [slice(None)] * 3
+        index[AXES.index(self.axis)] = self.index
+        out[tuple(index)] = part
+        return out
+
+
+def analysis_mask(channels: Sequence[np.ndarray]) -> np.ndarray:
+    """Voxels that are finite and > 0 in every channel (the lesson's mask).
+
+    NaN and infinite values are left out, so one bad voxel cannot poison a fit.
+    """
+    mask = np.ones(channels[0].shape, dtype=bool)
+    for channel in channels:
+        mask &= channel > 0
+        mask &= np.isfinite(channel)
+    return mask
+
+
+def feature_matrix(channels: Sequence[np.ndarray], mask: np.ndarray) -> np.ndarray:
+    """Stack masked voxels into an (n_voxels, n_channels) float64 matrix, C order."""
+    return np.column_stack([np.asarray(c, dtype=np.float64)[mask] for c in channels])
+
+
+@dataclass(frozen=True)
+class Standardisation:
+    """Per-channel centring and scaling, kept so results can be mapped back."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.mean) / self.scale
+
+    def invert_means(self, means: np.ndarray) -> np.ndarray:
+        return means * self.scale + self.mean
+
+    def invert_covariances(self, covariances: np.ndarray) -> np.ndarray:
+        return covariances * np.outer(self.scale, self.scale)
+
+
+def standardise(X: np.ndarray) -> tuple[np.ndarray, Standardisation]:
+    """Centre each column and scale it to unit variance (constant columns kept as-is)."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    transform = Standardisation(mean, scale)
+    return transform.apply(X), transform
+
+
+def labels_to_image(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scatter per-row labels back into an image the shape of ``mask`` (0 outside)."""
+    out = np.zeros(mask.shape, dtype=np.uint8)
+    out[mask] = labels
+    return out
+
+
+@dataclass(frozen=True)
+class Features:
+    """Rows to fit and where they came from.
+
+    Attributes
+    ----------
+    X : ndarray
+        (n_voxels, n_channels) raw intensities, float64, in C order of the scope.
+    mask : ndarray
+        Boolean mask in the scope's shape (2-D for a slice).
+    scope : Scope
+    """
+
+    X: np.ndarray
+    mask: np.ndarray
+    scope: Scope
+
+
+def make_features(channels: Sequence[np.ndarray], scope: Scope) -> Features:
+    """Build the mask and feature matrix of a scope, as the lesson does.
+
+    Parameters
+    ----------
+    channels : sequence of ndarray
+        Co-registered 3-D volumes, one per channel.
+    scope : Scope
+        A slice or the whole volume.
+
+    Returns
+    -------
+    Features
+    """
+    parts = [scope.extract(c) for c in channels]
+    mask = analysis_mask(parts)
+    return Features(X=feature_matrix(parts, mask), mask=mask, scope=scope)

@@ -1,0 +1,89 @@
+"""Readable header summaries and anatomical names for array axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import nibabel as nib
+from nibabel.orientations import aff2axcodes, io_orientation
+
+from neuroseg.io import LoadedImage
+
+AXES = ("x", "y", "z")
+_PLANES = {0: "sagittal", 1: "coronal", 2: "axial"}
+
+
+def axis_planes(affine: np.ndarray) -> dict[str, str]:
+    """Name the plane that slicing each array axis shows.
+
+    Slicing across the array axis that runs left-right shows a sagittal
+    plane, across anterior-posterior a coronal one, across inferior-superior
+    an axial one.
+
+    Parameters
+    ----------
+    affine : ndarray
+        4x4 voxel-to-world affine.
+
+    Returns
+    -------
+    dict
+        ``{"x": plane, "y": plane, "z": plane}``.
+    """
+    ornt = io_orientation(affine)
+    return {axis: _PLANES[int(ornt[i, 0])] for i, axis in enumerate(AXES)}
+
+
+def summarize(image: LoadedImage) -> dict[str, str]:
+    """Summarise a header in the terms a researcher checks first.
+
+    Returns
+    -------
+    dict
+        Ordered field name to text: format, shape, voxel size with units, data
+        type, orientation, qform/sform codes, scaling, description.
+    """
+    header = image.header
+    zooms = ", ".join(f"{z:.3g}" for z in image.zooms)
+    summary = {
+        "File": image.name,
+        "Format": image.format,
+        "Shape": " x ".join(str(s) for s in image.shape),
+        "Voxel size": f"{zooms} mm",
+        "Data type": str(header.get_data_dtype()),
+        "Orientation": "".join(aff2axcodes(image.affine)) + "+",
+    }
+    if image.n_volumes > 1:
+        summary["Volume analysed"] = f"{image.volume} of 0..{image.n_volumes - 1}"
+    if image.format.startswith("NIfTI"):
+        space, time = header.get_xyzt_units()
+        summary["Units (space, time)"] = f"{space}, {time}"
+        summary["qform code"] = _xform_label(header, "qform_code")
+        summary["sform code"] = _xform_label(header, "sform_code")
+        slope, inter = header.get_slope_inter()
+        summary["Scaling (slope, intercept)"] = "none" if slope is None else f"{slope:g}, {inter:g}"
+        descrip = bytes(header["descrip"]).split(b"\x00")[0].decode("latin-1").strip()
+        summary["Description"] = descrip or "(empty)"
+    return summary
+
+
+def _xform_label(header, field: str) -> str:
+    code = int(header[field])
+    label = nib.nifti1.xform_codes.label.get(code, "unknown")
+    return f"{code} ({label})"
+
+
+def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
+    """Every raw header field as ``(name, value)`` text pairs, for display."""
+    header = image.header
+    rows = []
+    for key in header.keys():
+        value = header[key]
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "S":
+                text = bytes(value).split(b"\x00")[0].decode("latin-1")
+            else:
+                text = np.array2string(np.asarray(value), precision=4, separator=", ", max_line_width=200)
+        else:
+            text = str(value)
+        rows.append((key, text))
+    return rows

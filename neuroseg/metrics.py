@@ -1,0 +1,131 @@
+"""Describe and compare segmentations: cluster tables, agreement, alignment, Dice."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score
+
+from neuroseg.mixture import GMMResult
+
+
+def cluster_table(X: np.ndarray, result: GMMResult, names: Sequence[str], voxel_ml: float) -> pd.DataFrame:
+    """One row per cluster: size, volume, intensity mean and SD per channel, weight.
+
+    Parameters
+    ----------
+    X : ndarray
+        (n_voxels, n_channels) raw intensities the labels belong to.
+    result : GMMResult
+    names : sequence of str
+        Channel names, for the column headers.
+    voxel_ml : float
+        Volume of one voxel in millilitres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label, n_voxels, volume_ml, mean_<ch>, sd_<ch>..., weight``.
+    """
+    rows = []
+    for label in range(1, result.k + 1):
+        members = X[result.labels == label]
+        row = {"label": label, "n_voxels": len(members), "volume_ml": len(members) * voxel_ml}
+        for j, name in enumerate(names):
+            row[f"mean_{name}"] = float(members[:, j].mean()) if len(members) else np.nan
+            row[f"sd_{name}"] = float(members[:, j].std()) if len(members) else np.nan
+        row["weight"] = float(result.weights[label - 1])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
+    """Agreement of two partitions of the same voxels (1 = identical, ~0 = chance)."""
+    return float(adjusted_rand_score(a, b))
+
+
+def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
+    """Mean adjusted Rand index over all pairs of runs (seed stability); 1.0 for one run."""
+    pairs = list(combinations(labelings, 2))
+    if not pairs:
+        return 1.0
+    return float(np.mean([adjusted_rand_index(a, b) for a, b in pairs]))
+
+
+def _contingency(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> np.ndarray:
+    """Counts of voxels with label i in ``a`` and j in ``b`` (labels 1..k; 0 ignored)."""
+    keep = (a > 0) & (b > 0)
+    table = np.zeros((ka + 1, kb + 1), dtype=np.int64)
+    np.add.at(table, (a[keep].astype(np.intp), b[keep].astype(np.intp)), 1)
+    return table[1:, 1:]
+
+
+def align_labels(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Renumber ``labels`` so each cluster takes the reference label it overlaps most.
+
+    Matching is one-to-one (Hungarian algorithm on the overlap counts); clusters
+    left without a partner keep their order and get numbers above the
+    reference's largest label. 0 stays 0. The partition does not change.
+
+    Parameters
+    ----------
+    reference, labels : ndarray
+        Label arrays of the same voxels, 0 = outside, 1..k = clusters.
+
+    Returns
+    -------
+    ndarray
+        ``labels`` renumbered, same dtype.
+    """
+    k_ref, k = int(reference.max()), int(labels.max())
+    if k == 0 or k_ref == 0:
+        return labels.copy()
+    overlap = _contingency(reference, labels, k_ref, k)
+    rows, cols = linear_sum_assignment(-overlap)
+    mapping = np.zeros(k + 1, dtype=labels.dtype)
+    mapping[cols + 1] = rows + 1
+    spare = [c for c in range(1, k + 1) if mapping[c] == 0]
+    mapping[spare] = np.arange(k_ref + 1, k_ref + 1 + len(spare))
+    return mapping[labels]
+
+
+def dice_per_tissue(truth: np.ndarray, labels: np.ndarray, tissues: Sequence[str]) -> pd.DataFrame:
+    """Dice overlap of each ground-truth tissue with its best-matching cluster.
+
+    Clusters are matched to tissues one-to-one by overlap (Hungarian); a tissue
+    left without a cluster scores 0.
+
+    Parameters
+    ----------
+    truth : ndarray
+        Ground-truth labels (0 = background, 1.. = ``tissues`` in order).
+    labels : ndarray
+        Segmentation of the same voxels (0 = outside the mask).
+    tissues : sequence of str
+        Tissue names for truth labels 1, 2, ...
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tissue, cluster, dice``.
+    """
+    truth = truth.astype(np.intp)
+    labels = labels.astype(np.intp)
+    k_true, k = len(tissues), int(labels.max())
+    overlap = _contingency(truth, labels, k_true, max(k, 1))
+    rows, cols = linear_sum_assignment(-overlap)
+    partner = dict(zip(rows, cols))
+    out = []
+    for t, name in enumerate(tissues):
+        if t in partner and k:
+            c = partner[t]
+            size = np.count_nonzero(truth == t + 1) + np.count_nonzero(labels == c + 1)
+            dice = 2 * overlap[t, c] / size if size else 0.0
+            out.append({"tissue": name, "cluster": int(c + 1), "dice": float(dice)})
+        else:
+            out.append({"tissue": name, "cluster": 0, "dice": 0.0})
+    return pd.DataFrame(out)

@@ -1,0 +1,72 @@
+"""The sample datasets bundled in ``data/`` (see ``data/README.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neuroseg.io import load_path
+from neuroseg.stack import VolumeStack, stack_images
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled dataset: its channels and, for the phantom, its ground truth."""
+
+    key: str
+    title: str
+    description: str
+    channels: tuple[tuple[str, str], ...]
+    truth: str | None = None
+    tissues: tuple[str, ...] = ()
+
+
+SAMPLES = {
+    "phantom": Sample(
+        key="phantom",
+        title="Phantom: T1w + b0 (2 mm, with ground truth)",
+        description=(
+            "A two-contrast brain phantom made from the MNI ICBM152 2009a tissue maps: partial volume, "
+            "a smooth bias field and Rician noise, skull-stripped. Its true CSF/GM/WM labels are known."
+        ),
+        channels=(("T1w", "phantom_t1w.nii.gz"), ("b0", "phantom_b0.nii.gz")),
+        truth="phantom_labels.nii.gz",
+        tissues=("CSF", "GM", "WM"),
+    ),
+    "mni152": Sample(
+        key="mni152",
+        title="MNI152 T1 template (2 mm, one channel)",
+        description="The MNI ICBM152 2009a symmetric T1-weighted template as shipped with nilearn.",
+        channels=(("T1", "mni152_t1.nii.gz"),),
+    ),
+}
+DEFAULT_SAMPLE = "phantom"
+
+
+def load_sample(key: str, data_dir: Path = DATA_DIR) -> tuple[VolumeStack, np.ndarray | None]:
+    """Load a bundled sample as a stack, with its ground-truth labels if it has them.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`SAMPLES`.
+    data_dir : Path, optional
+        Folder holding the files (``data/`` by default; the benchmarks pass
+        the folder of the 1 mm phantom).
+
+    Returns
+    -------
+    stack : VolumeStack
+    truth : ndarray of uint8 or None
+    """
+    sample = SAMPLES[key]
+    images = [load_path(data_dir / filename) for _, filename in sample.channels]
+    stack = stack_images(images, [name for name, _ in sample.channels])
+    truth = None
+    if sample.truth is not None:
+        truth = load_path(data_dir / sample.truth).data.astype(np.uint8)
+    return stack, truth
