@@ -7,14 +7,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import pandas as pd
 
-from neuroseg.metrics import mean_pairwise_ari
+from neuroseg.metrics import align_labels, mean_pairwise_ari
 from neuroseg.mixture import GMMResult, fit_gmm
 
 
 def fit_grid(
     X,
-    ks: Sequence[int],
-    seeds: Sequence[int],
+    pairs: Sequence[tuple[int, int]],
     *,
     n_jobs: int = 1,
     on_result: Callable[[GMMResult], None] | None = None,
@@ -26,8 +25,8 @@ def fit_grid(
     ----------
     X : ndarray
         (n_voxels, n_channels) feature matrix.
-    ks, seeds : sequence of int
-        Cluster counts and random seeds; results come in k-major order.
+    pairs : sequence of (k, seed)
+        The fits to run; results come in the same order.
     n_jobs : int, default 1
         Fits to run at once in threads (each fit keeps BLAS to one thread).
     on_result : callable, optional
@@ -41,7 +40,6 @@ def fit_grid(
     list of GMMResult
     """
     fit_options.setdefault("with_confidence", False)
-    pairs = [(k, s) for k in ks for s in seeds]
     results: list[GMMResult | None] = [None] * len(pairs)
     if n_jobs <= 1:
         for i, (k, seed) in enumerate(pairs):
@@ -83,3 +81,27 @@ def grid_table(results: Sequence[GMMResult]) -> pd.DataFrame:
             for r in results
         ]
     )
+
+
+def aligned_labels(results: Sequence[GMMResult]) -> dict[tuple[int, int], object]:
+    """Each run's labels renumbered so colours agree across the grid.
+
+    Within a k, every seed is aligned to that k's first seed (Hungarian on
+    overlap); each k's first seed is aligned to the previous k's, so a tissue
+    keeps its colour as k grows, as far as the clusters allow. Partitions are
+    unchanged.
+
+    Returns
+    -------
+    dict
+        ``(k, seed) -> labels`` (uint8 arrays).
+    """
+    out: dict[tuple[int, int], object] = {}
+    previous = None
+    for k in sorted({r.k for r in results}):
+        runs = [r for r in results if r.k == k]
+        first = runs[0].labels if previous is None else align_labels(previous, runs[0].labels)
+        for r in runs:
+            out[(k, r.seed)] = first if r is runs[0] else align_labels(first, r.labels)
+        previous = first
+    return out

@@ -165,7 +165,7 @@ def load_bytes(raw: bytes, name: str, *, volume: int = 0, budget: int | None = N
     """
     budget = memory_budget_bytes() if budget is None else budget
     if len(raw) == 0:
-        raise InputError(name, "is empty (0 bytes).", "Upload the .nii, .nii.gz or .mgz file itself.")
+        raise InputError(name, "is empty (0 bytes).", "Use the .nii, .nii.gz, .mgh or .mgz file itself.")
     compressed = raw[:2] == GZIP_MAGIC
     head = _gunzip_head(raw, name) if compressed else raw[:_PEEK_BYTES]
     info = _parse_header(head, name)
@@ -254,7 +254,7 @@ def _parse_header(head: bytes, name: str) -> _HeaderInfo:
     raise InputError(
         name,
         "is not a NIfTI-1, NIfTI-2 or MGH/MGZ image (its first bytes match none of them).",
-        "Upload a .nii, .nii.gz, .mgh or .mgz file.",
+        "Use a .nii, .nii.gz, .mgh or .mgz file.",
     )
 
 
@@ -271,13 +271,13 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
         raise InputError(
             name,
             "is the header half of a .hdr/.img pair; the voxel data lives in a separate file.",
-            "Convert the pair to a single .nii file (e.g. with nibabel or fslchfiletype) and upload that.",
+            "Convert the pair to a single .nii file (e.g. with nibabel or fslchfiletype) and use that.",
         )
     if magic != single:
         raise InputError(
             name,
             "is an Analyze 7.5 header (no NIfTI magic), which carries no reliable orientation.",
-            "Convert it to NIfTI (e.g. with nibabel or FSL) and upload the .nii file.",
+            "Convert it to a single-file NIfTI (e.g. with nibabel or FSL) first.",
         )
     dim = [int(d) for d in hdr["dim"]]
     if not 1 <= dim[0] <= 7:
@@ -290,7 +290,7 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
         raise InputError(
             name,
             "is a CIFTI file (surface and grayordinate data), not a volume.",
-            "Upload a volumetric NIfTI image instead.",
+            "Use a volumetric NIfTI image instead.",
         )
     try:
         dtype = hdr.get_data_dtype()
@@ -319,7 +319,7 @@ def _check_dtype(dtype: np.dtype, hdr, name: str) -> None:
     if dtype.fields is not None:
         raise InputError(name, f"stores {label} colour voxels, not intensities.", "Convert it to one grey channel.")
     if dtype.kind == "c":
-        raise InputError(name, f"stores {label} (complex) voxels.", "Upload the magnitude image instead.")
+        raise InputError(name, f"stores {label} (complex) voxels.", "Use the magnitude image instead.")
     if dtype.kind not in "biuf" or dtype.itemsize == 0:
         raise InputError(
             name,
@@ -367,7 +367,7 @@ def _check_header(info: _HeaderInfo, name: str, budget: int) -> list[str]:
                 name,
                 f"has {(offset - minimum) / 2**20:,.0f} MiB of header extensions, more than the "
                 f"{_MAX_EXTENSION_BYTES / 2**20:.0f} MiB accepted.",
-                "Strip the extensions (e.g. with nibabel) and upload again.",
+                "Strip the extensions (e.g. with nibabel) and try again.",
             )
         slope = float(info.header["scl_slope"])
         if np.isfinite(slope) and slope < 0:

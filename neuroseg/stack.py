@@ -26,8 +26,8 @@ class VolumeStack:
         Channel names, e.g. ``("T1", "b0")``.
     channels : tuple of ndarray
         One float64 3-D array per channel, all of one shape.
-    reference : LoadedImage
-        The first image: its grid, affine and header define the stack's.
+    images : tuple of LoadedImage
+        The source images; the first one's grid, affine and header define the stack's.
     digest : str
         Combined digest of the sources and how they were stacked (a cache key).
     resampled : tuple of str
@@ -36,9 +36,13 @@ class VolumeStack:
 
     names: tuple[str, ...]
     channels: tuple[np.ndarray, ...]
-    reference: LoadedImage
+    images: tuple[LoadedImage, ...]
     digest: str
     resampled: tuple[str, ...] = ()
+
+    @property
+    def reference(self) -> LoadedImage:
+        return self.images[0]
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -56,6 +60,17 @@ class VolumeStack:
     def voxel_ml(self) -> float:
         """Volume of one voxel in millilitres (mm^3 / 1000)."""
         return float(np.prod(self.zooms)) / 1000.0
+
+
+_SUFFIXES = (".nii.gz", ".nii", ".mgz", ".mgh", ".gz")
+
+
+def channel_name(filename: str) -> str:
+    """A short channel name from a file name: ``sub-01_T1w.nii.gz`` -> ``sub-01_T1w``."""
+    for suffix in _SUFFIXES:
+        if filename.lower().endswith(suffix):
+            return filename[: -len(suffix)] or filename
+    return filename
 
 
 def grid_mismatch(image: LoadedImage, reference: LoadedImage) -> str | None:
@@ -94,7 +109,7 @@ def stack_images(
     """
     if not images:
         raise InputError("channels", "no image was given.", "Choose a sample or upload a file.")
-    names = tuple(names) if names is not None else tuple(im.name for im in images)
+    names = tuple(names) if names is not None else tuple(channel_name(im.name) for im in images)
     if len(names) != len(images):
         raise InputError("channels", f"{len(names)} names were given for {len(images)} images.")
     if len(set(names)) != len(names):
@@ -116,7 +131,7 @@ def stack_images(
             )
     key = "|".join([im.digest for im in images] + list(names) + [f"resample={resample}"])
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    return VolumeStack(names, tuple(channels), reference, digest, tuple(resampled))
+    return VolumeStack(names, tuple(channels), tuple(images), digest, tuple(resampled))
 
 
 def _resample(image: LoadedImage, reference: LoadedImage) -> np.ndarray:

@@ -1,0 +1,5 @@
+import sys
+
+from neuroseg.cli import main
+
+sys.exit(main())

@@ -1,0 +1,138 @@
+"""Command line: ``python -m neuroseg segment | compare | info`` (DESIGN 3.5)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from neuroseg.compare import fit_grid, grid_table
+from neuroseg.errors import InputError
+from neuroseg.features import Scope, make_features
+from neuroseg.header import axis_planes, summarize
+from neuroseg.io import load_path
+from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
+from neuroseg.segmentation import label_nifti, segment
+from neuroseg.stack import channel_name, stack_images
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"neuroseg: error: {message} (see --help)\n")
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("images", nargs="+", metavar="IMG", help="co-registered images, one per channel")
+    parser.add_argument("--axis", choices=("x", "y", "z"), help="array axis of --slice (default z)")
+    parser.add_argument("--slice", type=int, help="analyse this slice only (default: whole volume)")
+    parser.add_argument("--exact", action="store_true", help="fit on every voxel (default: fast mode)")
+    parser.add_argument(
+        "--max-fit-voxels", type=int, default=DEFAULT_MAX_FIT_VOXELS, help="fast mode's subsample size"
+    )
+    parser.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
+    parser.add_argument("--standardise", action="store_true", help="fit on per-channel z-scores")
+    parser.add_argument("--resample", action="store_true", help="resample images onto the first one's grid")
+    parser.add_argument("--volume", type=int, default=0, help="volume of 4-D images (default 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m neuroseg", description="Segment brain MRI with Gaussian mixtures.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    seg = commands.add_parser("segment", help="fit one mixture and write the label volume")
+    _add_data_options(seg)
+    seg.add_argument("-k", type=int, required=True, help="number of clusters")
+    seg.add_argument("--seed", type=int, default=LESSON_SEED)
+    seg.add_argument("-o", "--output", required=True, type=Path, help="label volume (.nii.gz)")
+    seg.add_argument("--stats", type=Path, help="per-cluster table (.csv)")
+
+    cmp_ = commands.add_parser("compare", help="fit a grid of k x seeds and write one row per fit")
+    _add_data_options(cmp_)
+    cmp_.add_argument("--kmin", type=int, default=2)
+    cmp_.add_argument("--kmax", type=int, default=8)
+    cmp_.add_argument("--seeds", type=int, default=5, help="how many seeds, starting at --seed")
+    cmp_.add_argument("--seed", type=int, default=LESSON_SEED)
+    cmp_.add_argument("--jobs", type=int, default=1, help="fits to run at once")
+    cmp_.add_argument("-o", "--output", required=True, type=Path, help="table (.csv)")
+
+    info = commands.add_parser("info", help="print a header summary")
+    info.add_argument("image", metavar="IMG")
+    return parser
+
+
+def _scope(args) -> Scope:
+    if args.slice is None:
+        if args.axis is not None:
+            raise InputError("--axis", "needs --slice N as well.")
+        return Scope("volume")
+    return Scope("slice", args.axis or "z", args.slice)
+
+
+def _stack(args):
+    images = [load_path(p, volume=args.volume) for p in args.images]
+    return stack_images(images, [channel_name(Path(p).name) for p in args.images], resample=args.resample)
+
+
+def _fit_options(args) -> dict:
+    return {
+        "mode": "exact" if args.exact else "fast",
+        "max_fit_voxels": args.max_fit_voxels,
+        "covariance_type": args.covariance,
+        "standardised": args.standardise,
+    }
+
+
+def _run_segment(args) -> None:
+    stack = _stack(args)
+    seg = segment(stack, _scope(args), args.k, args.seed, **_fit_options(args))
+    _write(args.output, lambda p: label_nifti(seg).to_filename(p))
+    if args.stats is not None:
+        _write(args.stats, lambda p: seg.table().to_csv(p, index=False))
+    r = seg.result
+    note = "" if r.converged else " (did NOT converge)"
+    print(f"k={r.k} seed={r.seed} {r.mode}: {len(seg.features.X):,} voxels, BIC {r.bic:.1f}{note} -> {args.output}")
+
+
+def _run_compare(args) -> None:
+    if not 1 <= args.kmin <= args.kmax:
+        raise InputError("--kmin/--kmax", f"need 1 <= kmin <= kmax, got {args.kmin} and {args.kmax}.")
+    if args.seeds < 1:
+        raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
+    stack = _stack(args)
+    X = make_features(stack.channels, _scope(args)).X
+    pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
+    results = fit_grid(X, pairs, n_jobs=args.jobs, **_fit_options(args))
+    table = grid_table(results)
+    _write(args.output, lambda p: table.to_csv(p, index=False))
+    print(f"{len(results)} fits on {len(X):,} voxels -> {args.output}")
+
+
+def _run_info(args) -> None:
+    image = load_path(args.image)
+    for key, value in summarize(image).items():
+        print(f"{key:28s}{value}")
+    planes = axis_planes(image.affine)
+    print(f"{'Slicing planes':28s}" + ", ".join(f"{a}: {p}" for a, p in planes.items()))
+    for warning in image.warnings:
+        print(f"warning: {warning}")
+
+
+def _write(path: Path, writer) -> None:
+    try:
+        writer(path)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be written ({exc.strerror or exc}).") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    runner = {"segment": _run_segment, "compare": _run_compare, "info": _run_info}[args.command]
+    try:
+        runner(args)
+    except InputError as exc:
+        print(f"neuroseg: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,289 @@
+"""Plotly figures for the dashboard, built from numpy arrays (no Streamlit here).
+
+Images are sent as PNG images, not as float heatmaps; scatters are random
+subsamples whose size is stated on the chart; histograms and densities are
+binned on the server. So a figure's size does not grow with the voxel count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from neuroseg.density import Grid2D
+from neuroseg.display import SliceView, window
+
+LABEL_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7ba52",
+)  # fmt: skip
+SELECTION_COLOUR = (255, 215, 0)
+MAX_SCATTER_POINTS = 20_000
+
+
+def label_colour(label: int) -> str:
+    """Display colour of cluster ``label`` (1-based); the same label keeps its colour everywhere."""
+    return LABEL_COLOURS[(label - 1) % len(LABEL_COLOURS)]
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float) -> np.ndarray:
+    """Blend label colours over a 0..255 grey image; label 0 stays grey."""
+    rgb = np.repeat(grey[..., None].astype(np.float64), 3, axis=2)
+    for label in np.unique(labels[labels > 0]):
+        where = labels == label
+        rgb[where] = (1 - opacity) * rgb[where] + opacity * _rgb(label_colour(int(label)))
+    return rgb.astype(np.uint8)
+
+
+def highlight_rgb(grey: np.ndarray, selected: np.ndarray) -> np.ndarray:
+    """Paint selected pixels in the selection colour over a grey image."""
+    rgb = np.repeat(grey[..., None], 3, axis=2)
+    rgb[selected] = SELECTION_COLOUR
+    return rgb
+
+
+def _edge_letters(fig: go.Figure, view: SliceView, row: int | None = None, col: int | None = None) -> None:
+    spots = [(0.5, 1.0, view.top, "bottom"), (0.5, 0.0, view.bottom, "top"),
+             (0.0, 0.5, view.left, "middle"), (1.0, 0.5, view.right, "middle")]  # fmt: skip
+    for x, y, text, anchor in spots:
+        fig.add_annotation(
+            x=x, y=y, xref="x domain", yref="y domain", text=f"<b>{text}</b>", showarrow=False,
+            yanchor=anchor, font=dict(color="#d8d8d8", size=13), row=row, col=col,
+        )  # fmt: skip
+
+
+def image_figure(
+    view: SliceView,
+    picture: np.ndarray,
+    title: str = "",
+    colorbar: tuple[float, float, str, str] | None = None,
+    legend: Mapping[int, str] | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """A displayed slice as a PNG image with physical aspect ratio and edge letters.
+
+    Parameters
+    ----------
+    view : SliceView
+        Orientation and pixel size of the slice.
+    picture : ndarray
+        uint8 grey (H, W) or RGB (H, W, 3), already turned by ``view.apply``.
+    title : str
+    colorbar : (low, high, colorscale, title), optional
+        Colour bar for the intensity window the grey levels show.
+    legend : mapping of label to name, optional
+        Legend entries (coloured squares) for labels drawn in the picture.
+    height : int
+    """
+    fig = px.imshow(picture, binary_string=True)
+    fig.update_traces(dx=view.col_mm, dy=view.row_mm, hovertemplate="row %{y:.0f} mm, col %{x:.0f} mm<extra></extra>")
+    if colorbar is not None:
+        low, high, scale, label = colorbar
+        fig.add_trace(
+            go.Scatter(
+                x=[0], y=[0], mode="markers", hoverinfo="skip", showlegend=False,
+                marker=dict(size=0.1, opacity=0, color=[low], cmin=low, cmax=high, colorscale=scale,
+                            showscale=True, colorbar=dict(title=label, thickness=12)),
+            )
+        )  # fmt: skip
+    for label, name in (legend or {}).items():
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="markers", name=name,
+                       marker=dict(size=12, symbol="square", color=label_colour(label)))
+        )  # fmt: skip
+    _edge_letters(fig, view)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(
+        title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
+        plot_bgcolor="black", showlegend=bool(legend), legend=dict(orientation="h", y=-0.02),
+    )  # fmt: skip
+    return fig
+
+
+def grey_slice_figure(view: SliceView, slice2d: np.ndarray, low: float, high: float, title: str, unit: str = "") -> go.Figure:
+    """A greyscale anatomical slice with its window shown as a colour bar."""
+    grey = window(view.apply(slice2d), low, high)
+    return image_figure(view, grey, title, colorbar=(low, high, "gray", unit))
+
+
+def histogram_figure(values: Mapping[str, np.ndarray], bins: int = 100, log: bool = False, title: str = "") -> go.Figure:
+    """Intensity histograms, one panel per channel, binned on the server."""
+    names = list(values)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names)
+    for i, name in enumerate(names, start=1):
+        v = values[name]
+        counts, edges = np.histogram(v, bins=bins) if len(v) else (np.zeros(1), np.array([0.0, 1.0]))
+        fig.add_trace(
+            go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), name=name,
+                   marker_color=LABEL_COLOURS[i - 1], showlegend=False,
+                   hovertemplate="%{x:.4g}: %{y:,} voxels<extra></extra>"),
+            row=1, col=i,
+        )  # fmt: skip
+        fig.update_xaxes(title_text="intensity", row=1, col=i)
+        fig.update_yaxes(title_text="voxels" + (" (log)" if log else ""), type="log" if log else "linear", row=1, col=i)
+    fig.update_layout(title=title, height=330, bargap=0, margin=dict(l=10, r=10, t=60, b=10))
+    return fig
+
+
+def subsample_rows(n: int, max_points: int = MAX_SCATTER_POINTS, seed: int = 0) -> np.ndarray:
+    """Sorted indices of at most ``max_points`` of ``n`` rows, the same for the same arguments."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))
+
+
+def _shown_title(title: str, shown: int, total: int) -> str:
+    if shown < total:
+        return f"{title}<br><sup>random sample of {shown:,} of {total:,} voxels shown</sup>"
+    return f"{title}<br><sup>all {total:,} voxels shown</sup>"
+
+
+def scatter_figure(X: np.ndarray, names: Sequence[str], rows: np.ndarray, title: str = "Joint intensities") -> go.Figure:
+    """WebGL scatter of two channels for the rows ``rows`` (one trace, for selections)."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=X[rows, 0].astype(np.float32), y=X[rows, 1].astype(np.float32), mode="markers",
+            marker=dict(size=3, color="#1f77b4", opacity=0.5),
+            hovertemplate=f"{names[0]} %{{x:.4g}}<br>{names[1]} %{{y:.4g}}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title=_shown_title(title, len(rows), len(X)), xaxis_title=names[0], yaxis_title=names[1],
+        height=480, margin=dict(l=10, r=10, t=70, b=10), dragmode="lasso",
+    )  # fmt: skip
+    return fig
+
+
+def ellipse(mean: np.ndarray, cov: np.ndarray, n_sigma: float = 2.0, n_points: int = 90) -> np.ndarray:
+    """Points (n_points, 2) on the ``n_sigma`` contour of a 2-D Gaussian."""
+    values, vectors = np.linalg.eigh(cov)
+    angle = np.linspace(0, 2 * np.pi, n_points)
+    circle = np.stack([np.cos(angle), np.sin(angle)])
+    return (vectors @ (n_sigma * np.sqrt(np.clip(values, 0, None))[:, None] * circle)).T + mean
+
+
+def labelled_scatter_figure(
+    X: np.ndarray, labels: np.ndarray, names: Sequence[str], rows: np.ndarray,
+    means: np.ndarray | None = None, covariances: np.ndarray | None = None, title: str = "Clusters",
+) -> go.Figure:  # fmt: skip
+    """Scatter coloured by cluster, with each component's 2-sigma ellipse."""
+    fig = go.Figure()
+    x, y = X[rows, 0].astype(np.float32), X[rows, 1].astype(np.float32)
+    for label in range(1, int(labels.max()) + 1):
+        sel = labels[rows] == label
+        fig.add_trace(
+            go.Scattergl(x=x[sel], y=y[sel], mode="markers", name=f"cluster {label}",
+                         marker=dict(size=3, color=label_colour(label), opacity=0.55))
+        )  # fmt: skip
+        if means is not None and covariances is not None:
+            pts = ellipse(means[label - 1, :2], covariances[label - 1, :2, :2])
+            fig.add_trace(
+                go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines", showlegend=False, hoverinfo="skip",
+                           line=dict(color=label_colour(label), width=2.5, dash="dash"))
+            )  # fmt: skip
+    fig.update_layout(
+        title=_shown_title(title + " (dashed: 2σ ellipses)", len(rows), len(X)),
+        xaxis_title=names[0], yaxis_title=names[1], height=480, margin=dict(l=10, r=10, t=70, b=10),
+    )  # fmt: skip
+    return fig
+
+
+def histogram2d_figure(grid: Grid2D, names: Sequence[str], log: bool = True) -> go.Figure:
+    """The 2-D histogram as a heatmap (counts binned on the server)."""
+    z = np.log10(grid.values + 1) if log else grid.values
+    fig = go.Figure(
+        go.Heatmap(x=grid.x, y=grid.y, z=z.astype(np.float32), colorscale="Viridis",
+                   colorbar=dict(title="log10(1+n)" if log else "voxels"),
+                   hovertemplate=f"{names[0]} %{{x:.4g}}<br>{names[1]} %{{y:.4g}}<extra></extra>")
+    )  # fmt: skip
+    fig.update_layout(title="2-D histogram", xaxis_title=names[0], yaxis_title=names[1], height=430,
+                      margin=dict(l=10, r=10, t=50, b=10))  # fmt: skip
+    return fig
+
+
+def density_figure(grid: Grid2D, names: Sequence[str]) -> go.Figure:
+    """Filled contours of the kernel density estimate."""
+    fig = go.Figure(
+        go.Contour(x=grid.x, y=grid.y, z=grid.values.astype(np.float32), colorscale="Viridis", ncontours=14,
+                   colorbar=dict(title="density"), line=dict(width=0.5))
+    )  # fmt: skip
+    fig.update_layout(title="Kernel density (Scott's rule, full covariance)", xaxis_title=names[0],
+                      yaxis_title=names[1], height=430, margin=dict(l=10, r=10, t=50, b=10))  # fmt: skip
+    return fig
+
+
+def criteria_figure(table: pd.DataFrame) -> go.Figure:
+    """BIC and AIC against k: one marker per seed and a line through the best seed of each k."""
+    fig = go.Figure()
+    for column, colour in (("bic", "#1f77b4"), ("aic", "#ff7f0e")):
+        best = table.groupby("k")[column].min()
+        fig.add_trace(go.Scatter(x=table["k"], y=table[column], mode="markers", name=f"{column.upper()} per seed",
+                                 marker=dict(color=colour, opacity=0.5, size=7)))  # fmt: skip
+        fig.add_trace(go.Scatter(x=best.index, y=best.values, mode="lines+markers", name=f"{column.upper()} best",
+                                 line=dict(color=colour)))  # fmt: skip
+    fig.update_layout(title="Information criteria (lower is better)", xaxis_title="k (clusters)",
+                      yaxis_title="criterion", height=380, xaxis=dict(dtick=1),
+                      margin=dict(l=10, r=10, t=50, b=10))  # fmt: skip
+    return fig
+
+
+def stability_figure(table: pd.DataFrame) -> go.Figure:
+    """Seed stability per k: mean pairwise adjusted Rand index of the seeds' label maps."""
+    per_k = table.groupby("k")["mean_pairwise_ari"].first()
+    fig = go.Figure(go.Bar(x=per_k.index, y=per_k.values, marker_color="#2ca02c",
+                           text=[f"{v:.3f}" for v in per_k.values], textposition="outside"))  # fmt: skip
+    fig.update_layout(title="Seed stability (mean pairwise ARI; 1 = every seed agrees)", xaxis_title="k (clusters)",
+                      yaxis=dict(range=[min(0, per_k.min()), 1.1], title="ARI"), xaxis=dict(dtick=1),
+                      height=380, margin=dict(l=10, r=10, t=50, b=10))  # fmt: skip
+    return fig
+
+
+def small_multiples_figure(view: SliceView, pictures: Mapping[tuple[int, int], np.ndarray], ks: Sequence[int],
+                           seeds: Sequence[int]) -> go.Figure:  # fmt: skip
+    """A grid of label maps: rows are k, columns are seeds."""
+    fig = make_subplots(
+        rows=len(ks), cols=len(seeds), horizontal_spacing=0.01, vertical_spacing=0.02,
+        column_titles=[f"seed {s}" for s in seeds], row_titles=[f"k = {k}" for k in ks],
+    )  # fmt: skip
+    for i, k in enumerate(ks, start=1):
+        for j, seed in enumerate(seeds, start=1):
+            trace = px.imshow(pictures[(k, seed)], binary_string=True).data[0]
+            trace.update(dx=view.col_mm, dy=view.row_mm, hoverinfo="skip")
+            fig.add_trace(trace, row=i, col=j)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    for i in range(1, len(ks) * len(seeds) + 1):
+        fig.layout[f"yaxis{'' if i == 1 else i}"].scaleanchor = f"x{'' if i == 1 else i}"
+    cell = 170 if len(seeds) > 3 else 210
+    fig.update_layout(height=cell * len(ks) + 60, margin=dict(l=10, r=40, t=40, b=10), plot_bgcolor="black")
+    return fig
+
+
+def seaborn_kde_figure(x: np.ndarray, y: np.ndarray, names: Sequence[str]):
+    """The lesson's static view: ``seaborn.kdeplot`` of two channels (a matplotlib Figure).
+
+    seaborn evaluates the kernel at every point, so give it a small subsample.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+    sns.kdeplot(x=x, y=y, fill=True, cmap="viridis", levels=12, ax=ax)
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    ax.set_title(f"seaborn.kdeplot of {len(x):,} voxels")
+    fig.tight_layout()
+    return fig

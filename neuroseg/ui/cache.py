@@ -1,0 +1,118 @@
+"""Cached wrappers: each expensive step runs once per distinct input.
+
+Keys are digests of the source bytes plus the settings, never big arrays
+(arguments starting with ``_`` are not hashed by Streamlit). Bundled samples
+are cached globally; everything derived from them or from an upload is cached
+per session (``scope="session"``), bounded in entries, and freed when the
+session ends, so one user's data is never visible to another (DESIGN 3.7).
+Refusals are cached as :class:`InputError` values so a bad file is not
+re-parsed on every rerun.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+from neuroseg.density import Grid2D, histogram2d, kde2d
+from neuroseg.errors import InputError
+from neuroseg.features import Features, Scope, make_features
+from neuroseg.io import LoadedImage, load_bytes
+from neuroseg.samples import load_sample
+from neuroseg.segmentation import Segmentation, segment
+from neuroseg.stack import VolumeStack, stack_images
+
+
+@st.cache_resource(show_spinner="Loading the sample volumes…")
+def sample(key: str) -> tuple[VolumeStack, np.ndarray | None]:
+    """A bundled sample and its ground truth (public data, shared by all sessions)."""
+    return load_sample(key)
+
+
+@st.cache_resource(scope="session", max_entries=16, show_spinner="Reading the upload…")
+def upload(file_id: str, name: str, volume: int, _raw: bytes) -> LoadedImage | InputError:
+    """An uploaded file loaded and checked, or the reason it was refused."""
+    try:
+        return load_bytes(_raw, name, volume=volume)
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=4, show_spinner=False)
+def upload_stack(
+    digests: tuple[str, ...], names: tuple[str, ...], resample: bool, _images: tuple[LoadedImage, ...]
+) -> VolumeStack | InputError:
+    """Uploaded images stacked as channels, or why they cannot be."""
+    try:
+        return stack_images(_images, names, resample=resample)
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=32, show_spinner=False)
+def features(digest: str, scope: Scope, _stack: VolumeStack) -> Features:
+    """Analysis mask and feature matrix of one scope."""
+    return make_features(_stack.channels, scope)
+
+
+@st.cache_resource(scope="session", max_entries=48, show_spinner="Fitting the Gaussian mixture…")
+def segmentation(digest: str, scope: Scope, k: int, seed: int, options: tuple, _stack: VolumeStack):
+    """One segmentation (``options`` is a sorted tuple of fit options), or why it failed."""
+    try:
+        return segment(_stack, scope, k, seed, **dict(options))
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=16, show_spinner="Binning the joint intensities…")
+def joint_grids(digest: str, scope: Scope, pair: tuple[int, int], _X: np.ndarray) -> tuple[Grid2D, Grid2D]:
+    """2-D histogram and kernel density of two channels' intensities."""
+    x, y = _X[:, pair[0]], _X[:, pair[1]]
+    return histogram2d(x, y), kde2d(x, y)
+
+
+class LRUStore:
+    """A dict that keeps at most ``max_entries`` items, dropping the least recently used."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict = OrderedDict()
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __getitem__(self, key):
+        self._items.move_to_end(key)
+        return self._items[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_entries:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def session_store(name: str, max_entries: int = 200) -> LRUStore:
+    """A bounded store that lives in this session's state (for the comparison grid's cells)."""
+    if name not in st.session_state:
+        st.session_state[name] = LRUStore(max_entries)
+    return st.session_state[name]
+
+
+def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool) -> tuple:
+    """Fit options as a hashable, ordered cache key."""
+    return tuple(
+        sorted(
+            {
+                "mode": mode,
+                "max_fit_voxels": int(max_fit_voxels),
+                "covariance_type": covariance_type,
+                "standardised": bool(standardised),
+            }.items()
+        )
+    )

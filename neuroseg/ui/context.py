@@ -1,0 +1,169 @@
+"""The shared sidebar (dataset, uploads, axis, slice) and what it gives the pages.
+
+``app.py`` calls :func:`sidebar` on every run, before the page; pages read the
+result with :func:`current`. The main settings are bound to query parameters
+so a copied URL reproduces the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from neuroseg.errors import InputError
+from neuroseg.features import Scope
+from neuroseg.header import AXES, axis_planes
+from neuroseg.io import LoadedImage, memory_budget_bytes
+from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
+from neuroseg.stack import VolumeStack, channel_name
+from neuroseg.ui import cache
+from neuroseg.urlparams import invalid, rules
+
+UPLOAD = "upload"
+DATASETS = tuple(SAMPLES) + (UPLOAD,)
+_CONTEXT_KEY = "_neuroseg_context"
+
+
+@dataclass
+class Context:
+    """What the sidebar chose, for the pages to show.
+
+    Attributes
+    ----------
+    dataset : str
+        A sample key or ``"upload"``.
+    stack : VolumeStack or None
+        The channels to analyse; None until valid images are chosen.
+    images : list of LoadedImage
+        The loaded source images, for the header views.
+    truth : ndarray or None
+        Ground-truth labels (bundled phantom only).
+    tissues : tuple of str
+        Names of the truth labels 1, 2, ...
+    axis : str
+        Array axis of the current slice.
+    index : int
+        Current slice index.
+    planes : dict
+        Anatomical plane shown by slicing each array axis.
+    messages : list of (level, text)
+        Errors, warnings and notices to show above the page.
+    """
+
+    dataset: str = DEFAULT_SAMPLE
+    stack: VolumeStack | None = None
+    images: list[LoadedImage] = field(default_factory=list)
+    truth: np.ndarray | None = None
+    tissues: tuple[str, ...] = ()
+    axis: str = "z"
+    index: int = 0
+    planes: dict = field(default_factory=dict)
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    def scope(self, kind: str = "slice") -> Scope:
+        """The current slice, or the whole volume."""
+        return Scope(kind, self.axis, self.index)
+
+    @property
+    def plane(self) -> str:
+        return self.planes.get(self.axis, "")
+
+
+def current() -> Context:
+    """The context the sidebar built in this run."""
+    return st.session_state.get(_CONTEXT_KEY) or Context()
+
+
+def sidebar() -> Context:
+    """Draw the shared sidebar and return (and store) the context it defines."""
+    query = {key: st.query_params[key] for key in st.query_params}
+    ctx = Context()
+    ctx.messages += [("warning", text) for text in invalid(query, rules(DATASETS))]
+    with st.sidebar:
+        st.markdown("## 🧠 neuroseg")
+        st.caption("Explore brain MRI and segment it with Gaussian mixtures.")
+        ctx.dataset = st.radio(
+            "Dataset",
+            DATASETS,
+            key="dataset",
+            bind="query-params",
+            captions=[SAMPLES[k].title for k in SAMPLES] + ["Your own .nii / .nii.gz / .mgz files"],
+        )
+        if ctx.dataset == UPLOAD:
+            _uploads(ctx)
+        else:
+            ctx.stack, ctx.truth = cache.sample(ctx.dataset)
+            ctx.images = list(ctx.stack.images)
+            ctx.tissues = SAMPLES[ctx.dataset].tissues
+        if ctx.stack is not None:
+            _slice_controls(ctx, query)
+    st.session_state[_CONTEXT_KEY] = ctx
+    return ctx
+
+
+def _uploads(ctx: Context) -> None:
+    budget = memory_budget_bytes() / 2**20
+    files = st.file_uploader(
+        "Images of one subject (one channel each)",
+        accept_multiple_files=True,
+        key="upload",
+        help=f"NIfTI-1/2 (.nii, .nii.gz) or MGH (.mgh, .mgz); up to {budget:,.0f} MiB of voxel data per image. "
+        "Uploads stay in this session's memory and are never written to disk.",
+    )
+    if not files:
+        ctx.messages.append(("info", "Upload one or more co-registered images in the sidebar to begin."))
+        return
+    images, names = [], []
+    for i, file in enumerate(files):
+        loaded = cache.upload(file.file_id, file.name, 0, file.getvalue())
+        if isinstance(loaded, InputError):
+            ctx.messages.append(("error", str(loaded)))
+            continue
+        if loaded.n_volumes > 1:
+            volume = st.number_input(
+                f"Volume of {file.name}", 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
+                help=f"This image is 4-D with {loaded.n_volumes} volumes; one is analysed at a time.",
+            )  # fmt: skip
+            if volume:
+                loaded = cache.upload(file.file_id, file.name, int(volume), file.getvalue())
+        name = st.text_input(f"Channel name for {file.name}", channel_name(file.name), key=f"channel_{i}")
+        images.append(loaded)
+        names.append(name.strip() or channel_name(file.name))
+        ctx.messages += [("warning", w) for w in loaded.warnings]
+    if not images:
+        return
+    resample = st.checkbox(
+        "Resample onto the first image's grid",
+        key="resample",
+        help="Needed when the images differ in shape or affine; uses trilinear interpolation.",
+    )
+    stack = cache.upload_stack(tuple(im.digest for im in images), tuple(names), resample, tuple(images))
+    if isinstance(stack, InputError):
+        ctx.messages.append(("error", str(stack)))
+        return
+    if stack.resampled:
+        ctx.messages.append(("info", f"Resampled onto {images[0].name}'s grid: {', '.join(stack.resampled)}."))
+    ctx.stack, ctx.images = stack, images
+
+
+def _slice_controls(ctx: Context, query: dict) -> None:
+    stack = ctx.stack
+    ctx.planes = axis_planes(stack.affine)
+    axial = next((a for a, p in ctx.planes.items() if p == "axial"), "z")
+    ctx.axis = st.radio(
+        "Slice axis", AXES, index=AXES.index(axial), key="axis", bind="query-params", horizontal=True,
+        captions=[ctx.planes[a] for a in AXES],
+    )  # fmt: skip
+    count = stack.shape[AXES.index(ctx.axis)]
+    for text in invalid(query, {"slice": rules(DATASETS, count)["slice"]}):
+        ctx.messages.append(("warning", text))
+    if not 0 <= st.session_state.get("slice", 0) < count:
+        del st.session_state["slice"]
+    ctx.index = st.slider(
+        f"Slice ({ctx.plane})", 0, count - 1, count // 2, key="slice", bind="query-params",
+        help="Index along the chosen array axis.",
+    )  # fmt: skip
+    shape = " x ".join(map(str, stack.shape))
+    st.caption(f"{len(stack.names)} channel(s): {', '.join(stack.names)} · grid {shape}")

@@ -1,0 +1,87 @@
+"""Small pieces several pages share: messages, guards, the scope switch, fit settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from neuroseg.display import SliceView, default_window, slice_view
+from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
+from neuroseg.ui.cache import fit_options
+from neuroseg.ui.context import Context
+
+_SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
+
+
+def show_messages(ctx: Context) -> None:
+    """Show the sidebar's errors, warnings and URL notices above the page."""
+    for level, text in ctx.messages:
+        _SHOW[level](text)
+
+
+def require_stack(ctx: Context, channels: int = 1) -> None:
+    """Stop the page with a hint when there is no data (or too few channels) to show."""
+    if ctx.stack is None:
+        st.info("No images to show yet: pick a sample dataset or upload files in the sidebar.")
+        st.stop()
+    if len(ctx.stack.names) < channels:
+        st.info(
+            f"This view needs at least {channels} channels; the current dataset has "
+            f"{len(ctx.stack.names)}. Pick the phantom (T1w + b0) or upload more images."
+        )
+        st.stop()
+
+
+def scope_switch(default: str = "slice") -> str:
+    """Slice or whole volume, bound to the ``scope`` URL parameter."""
+    return st.radio(
+        "Voxels analysed", ("slice", "volume"), index=("slice", "volume").index(default), key="scope",
+        bind="query-params", horizontal=True, captions=("the current slice", "the whole volume"),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """The fit settings chosen on a page, as a cache key."""
+
+    mode: str
+    max_fit_voxels: int
+    covariance_type: str
+    standardised: bool
+
+    @property
+    def options(self) -> tuple:
+        return fit_options(self.mode, self.max_fit_voxels, self.covariance_type, self.standardised)
+
+    def describe(self) -> str:
+        mode = "exact (every voxel)" if self.mode == "exact" else f"fast (fit on ≤ {self.max_fit_voxels:,} voxels)"
+        extra = ", standardised channels" if self.standardised else ""
+        return f"{mode}, {self.covariance_type} covariance{extra}"
+
+
+def fit_settings() -> FitSettings:
+    """Fit mode (bound to ``mode``), subsample size, covariance type, standardisation."""
+    mode = st.radio(
+        "Fit mode", ("fast", "exact"), key="mode", bind="query-params", horizontal=True,
+        captions=("subsample, then label all", "every voxel, as the lesson"),
+    )  # fmt: skip
+    with st.expander("More fit options"):
+        n = st.number_input(
+            "Fast mode: voxels to fit on", 1_000, 2_000_000, DEFAULT_MAX_FIT_VOXELS, step=10_000, key="n_fit",
+            help="Fast mode fits on this many voxels drawn reproducibly from the seed, then labels every voxel. "
+            "With fewer mask voxels than this it is the exact fit.",
+        )  # fmt: skip
+        cov = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance")
+        std = st.checkbox("Standardise channels (z-scores)", key="standardise")
+    return FitSettings(mode, int(n), cov, bool(std))
+
+
+def current_view(ctx: Context) -> SliceView:
+    """How the current slice is turned for display."""
+    return slice_view(ctx.stack.affine, ctx.axis)
+
+
+def channel_window(ctx: Context, channel: int) -> tuple[float, float]:
+    """Robust default display window of a channel (whole volume, non-zero voxels)."""
+    return default_window(ctx.stack.channels[channel][:: 2, :: 2, :: 2])

@@ -1,0 +1,80 @@
+"""Compare page: a grid of cluster counts x seeds, model selection and seed stability."""
+
+import streamlit as st
+
+from neuroseg.compare import aligned_labels, fit_grid, grid_table
+from neuroseg.display import window
+from neuroseg.errors import InputError
+from neuroseg.features import labels_to_image
+from neuroseg.figures import criteria_figure, overlay_rgb, small_multiples_figure, stability_figure
+from neuroseg.mixture import LESSON_SEED
+from neuroseg.ui.cache import features, session_store
+from neuroseg.ui.context import current
+from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.widgets import channel_window, current_view, fit_settings, require_stack, scope_switch
+from neuroseg.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
+
+ensure_navigation()
+ctx = current()
+st.title("Compare cluster counts and seeds")
+require_stack(ctx)
+stack = ctx.stack
+
+c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 2])
+kmin = c1.number_input("Smallest k", 1, MAX_K, 2, key="kmin", bind="query-params")
+kmax = c2.number_input("Largest k", 1, MAX_K, 6, key="kmax", bind="query-params")
+n_seeds = c3.number_input("Seeds", 1, MAX_SEEDS, 3, key="seeds", bind="query-params")
+first_seed = int(c4.number_input("First seed", 0, MAX_SEED, LESSON_SEED, key="seed", bind="query-params"))
+with c5:
+    kind = scope_switch()
+settings = fit_settings()
+if kmin > kmax:
+    st.warning(f"The smallest k ({kmin}) is above the largest ({kmax}); they are swapped.")
+    kmin, kmax = kmax, kmin
+ks = list(range(int(kmin), int(kmax) + 1))
+seeds = list(range(first_seed, first_seed + int(n_seeds)))
+scope = ctx.scope(kind)
+feats = features(stack.digest, scope, stack)
+
+store = session_store("grid_cells")
+prefix = (stack.digest, scope, settings.options)
+todo = [(k, s) for k in ks for s in seeds if prefix + (k, s) not in store]
+if todo:
+    bar = st.progress(0.0, text=f"Fitting {len(todo)} mixtures…")
+    done = []
+
+    def _advance(result):
+        store[prefix + (result.k, result.seed)] = result
+        done.append(result)
+        bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
+
+    try:
+        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, **dict(settings.options))
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
+    bar.empty()
+results = [store[prefix + (k, s)] for k in ks for s in seeds]
+table = grid_table(results)
+where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "the whole volume"
+st.caption(f"{len(results)} fits on {len(feats.X):,} voxels of {where}; {settings.describe()}. Revisits come from the cache.")
+
+left, right = st.columns(2)
+left.plotly_chart(criteria_figure(table), key="criteria", width="stretch")
+right.plotly_chart(stability_figure(table), key="stability", width="stretch")
+
+view = current_view(ctx)
+low, high = channel_window(ctx, 0)
+grey = window(view.apply(ctx.scope().extract(stack.channels[0])), low, high)
+pictures = {}
+for key, labels in aligned_labels(results).items():
+    image = labels_to_image(labels, feats.mask)
+    here = ctx.scope().extract(image) if kind == "volume" else image
+    pictures[key] = overlay_rgb(grey, view.apply(here), 0.75)
+st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")
+st.caption("Rows: k. Columns: seeds. Colours are matched across runs (Hungarian matching on voxel overlap).")
+st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", width="stretch")
+
+st.subheader("Every fit")
+st.dataframe(table.round(4), hide_index=True, width="stretch")
+st.download_button("Grid table (.csv)", table.to_csv(index=False), "neuroseg_compare.csv", "text/csv")

@@ -1,0 +1,62 @@
+"""Data page (/): the loaded channels, their headers, affines and orientation."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from neuroseg.header import raw_fields, summarize
+from neuroseg.samples import SAMPLES
+from neuroseg.ui.context import current
+from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.widgets import require_stack
+
+ensure_navigation()
+ctx = current()
+
+st.title("Data & headers")
+st.markdown(
+    "Explore co-registered brain images and segment them with Gaussian mixtures: "
+    "**1.** check the headers here · **2.** look at **Slices & histograms** · "
+    "**3.** study the **Joint intensities** · **4.** **Segment** with k clusters · "
+    "**5.** **Compare** cluster counts and seeds."
+)
+if ctx.dataset in SAMPLES:
+    st.info(SAMPLES[ctx.dataset].description, icon=":material/info:")
+require_stack(ctx)
+
+stack = ctx.stack
+st.subheader("Channels")
+overview = pd.DataFrame(
+    [
+        {
+            "channel": name,
+            "file": image.name,
+            "shape": " x ".join(map(str, image.shape)),
+            "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
+            "data type": str(image.header.get_data_dtype()),
+            "orientation": summarize(image)["Orientation"],
+            "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
+        }
+        for name, image, channel in zip(stack.names, ctx.images, stack.channels)
+    ]
+)
+st.dataframe(overview, hide_index=True, width="stretch")
+planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
+st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
+
+for name, image in zip(stack.names, ctx.images):
+    st.subheader(f"{name} · {image.name}")
+    for warning in image.warnings:
+        st.warning(warning)
+    left, right = st.columns([3, 2])
+    with left:
+        summary = pd.DataFrame(list(summarize(image).items()), columns=["field", "value"])
+        st.dataframe(summary, hide_index=True, width="stretch")
+    with right:
+        st.markdown("**Affine** (voxel → world mm)")
+        st.dataframe(
+            pd.DataFrame(image.affine, index=["x", "y", "z", ""], columns=["i", "j", "k", "offset"]).round(4),
+            width="stretch",
+        )
+    with st.expander(f"Every raw header field of {image.name}"):
+        st.dataframe(pd.DataFrame(raw_fields(image), columns=["field", "value"]), hide_index=True, width="stretch")

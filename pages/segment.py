@@ -1,0 +1,100 @@
+"""Segment page: one Gaussian mixture fit, its labels in intensity and image space, exports."""
+
+import numpy as np
+import streamlit as st
+
+from neuroseg.display import window
+from neuroseg.errors import InputError
+from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
+from neuroseg.metrics import dice_per_tissue
+from neuroseg.mixture import LESSON_SEED
+from neuroseg.segmentation import label_nifti, nifti_gz_bytes
+from neuroseg.ui import cache
+from neuroseg.ui.context import current
+from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.widgets import channel_window, current_view, fit_settings, require_stack, scope_switch
+from neuroseg.urlparams import MAX_K, MAX_SEED
+
+ensure_navigation()
+ctx = current()
+st.title("Segment")
+require_stack(ctx)
+stack = ctx.stack
+
+c1, c2, c3 = st.columns([2, 1, 2])
+with c1:
+    k = st.slider("Clusters (k)", 1, MAX_K, 3, key="k", bind="query-params")
+with c2:
+    seed = int(st.number_input("Seed", 0, MAX_SEED, LESSON_SEED, key="seed", bind="query-params"))
+with c3:
+    kind = scope_switch()
+settings = fit_settings()
+scope = ctx.scope(kind)
+seg = cache.segmentation(stack.digest, scope, k, seed, settings.options, stack)
+if isinstance(seg, InputError):
+    st.error(str(seg))
+    st.stop()
+result = seg.result
+where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "the whole volume"
+st.caption(f"GaussianMixture(n_components={k}, random_state={seed}) on {where}; {settings.describe()}.")
+if not result.converged:
+    st.warning(
+        f"The fit did not converge in {result.n_iter} iterations; the labels below are its last state. "
+        "Try another seed, fewer clusters, or standardised channels."
+    )
+m = st.columns(5)
+m[0].metric("Voxels labelled", f"{len(result.labels):,}")
+m[1].metric("Fitted on", f"{result.n_fit:,}")
+m[2].metric("BIC", f"{result.bic:,.0f}")
+m[3].metric("AIC", f"{result.aic:,.0f}")
+m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s to fit and label")
+
+view = current_view(ctx)
+labels_here = ctx.scope().extract(seg.label_volume())
+legend = {label: f"cluster {label}" for label in range(1, k + 1)}
+left, right = st.columns(2)
+with left:
+    if len(stack.names) >= 2:
+        X = seg.features.X
+        st.plotly_chart(
+            labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
+                                    result.covariances, title=f"{k} clusters in intensity space"),
+            key="labelled_scatter", width="stretch",
+        )  # fmt: skip
+    else:
+        st.info("With one channel there is no joint scatter; the clusters are intervals of intensity (see the table).")
+with right:
+    opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
+    low, high = channel_window(ctx, 0)
+    grey = window(view.apply(ctx.scope().extract(stack.channels[0])), low, high)
+    picture = overlay_rgb(grey, view.apply(labels_here), opacity)
+    title = f"Labels over {stack.names[0]}, {ctx.plane} slice {ctx.index}"
+    st.plotly_chart(image_figure(view, picture, title, legend=legend, height=460), key="label_map", width="stretch")
+
+confidence = seg.confidence_image()
+confidence_here = ctx.scope().extract(confidence) if kind == "volume" else confidence
+c_left, c_right = st.columns(2)
+with c_left:
+    shown = view.apply(confidence_here)
+    conf_grey = window(np.nan_to_num(shown, nan=0.0), 0.0, 1.0)
+    st.plotly_chart(
+        image_figure(view, conf_grey, "Model confidence (largest posterior; dark = uncertain)",
+                     colorbar=(0.0, 1.0, "gray", "posterior"), height=420),
+        key="confidence", width="stretch",
+    )  # fmt: skip
+with c_right:
+    table = seg.table()
+    st.markdown("**Clusters** (numbered by ascending mean of the first channel)")
+    st.dataframe(table.round(3), hide_index=True, width="stretch")
+    if ctx.truth is not None:
+        truth_here = scope.extract(ctx.truth)
+        dice = dice_per_tissue(truth_here, seg.label_image(), ctx.tissues)
+        st.markdown("**Dice against the phantom's ground truth** (clusters matched to tissues)")
+        st.dataframe(dice.round(3), hide_index=True, width="stretch")
+    base = f"neuroseg_k{k}_seed{seed}_{kind}"
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "Labels (.nii.gz)", nifti_gz_bytes(label_nifti(seg)), f"{base}_labels.nii.gz", "application/gzip",
+        help="uint8 label volume on the first image's grid and affine; 0 = outside the mask or the slice.",
+    )  # fmt: skip
+    d2.download_button("Cluster table (.csv)", table.to_csv(index=False), f"{base}_clusters.csv", "text/csv")
