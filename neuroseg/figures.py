@@ -52,12 +52,12 @@ def highlight_rgb(grey: np.ndarray, selected: np.ndarray) -> np.ndarray:
 
 
 def _edge_letters(fig: go.Figure, view: SliceView, row: int | None = None, col: int | None = None) -> None:
-    spots = [(0.5, 1.0, view.top, "bottom"), (0.5, 0.0, view.bottom, "top"),
-             (0.0, 0.5, view.left, "middle"), (1.0, 0.5, view.right, "middle")]  # fmt: skip
-    for x, y, text, anchor in spots:
+    spots = [(0.5, 1.0, view.top, "center", "top"), (0.5, 0.0, view.bottom, "center", "bottom"),
+             (0.0, 0.5, view.left, "left", "middle"), (1.0, 0.5, view.right, "right", "middle")]  # fmt: skip
+    for x, y, text, xanchor, yanchor in spots:
         fig.add_annotation(
             x=x, y=y, xref="x domain", yref="y domain", text=f"<b>{text}</b>", showarrow=False,
-            yanchor=anchor, font=dict(color="#d8d8d8", size=13), row=row, col=col,
+            xanchor=xanchor, yanchor=yanchor, font=dict(color="#e0e0e0", size=13), row=row, col=col,
         )  # fmt: skip
 
 

@@ -89,6 +89,7 @@ def fit_gmm(
     covariance_type: str = "full",
     standardised: bool = False,
     with_confidence: bool = True,
+    max_iter: int = 100,
 ) -> GMMResult:
     """Fit a Gaussian mixture to the rows of ``X`` and label every row.
 
@@ -109,6 +110,9 @@ def fit_gmm(
         Fit on per-channel z-scores; reported means and covariances stay in raw units.
     with_confidence : bool, default True
         Also compute each row's largest posterior probability.
+    max_iter : int, default 100
+        EM iterations before giving up (scikit-learn's default); a fit that
+        stops there is reported with ``converged=False``.
 
     Returns
     -------
@@ -123,7 +127,9 @@ def fit_gmm(
     start = time.perf_counter()
     X_fit, transform = standardise(X) if standardised else (X, None)
     n = len(X)
-    model = GaussianMixture(n_components=k, covariance_type=covariance_type, random_state=seed)
+    model = GaussianMixture(
+        n_components=k, covariance_type=covariance_type, random_state=seed, max_iter=max_iter
+    )
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if mode == "exact" or n <= max_fit_voxels:

@@ -24,6 +24,7 @@ from neuroseg.urlparams import invalid, rules
 UPLOAD = "upload"
 DATASETS = tuple(SAMPLES) + (UPLOAD,)
 _CONTEXT_KEY = "_neuroseg_context"
+_NOTICES_KEY = "_neuroseg_url_notices"
 
 
 @dataclass
@@ -71,6 +72,24 @@ class Context:
         return self.planes.get(self.axis, "")
 
 
+def url_notices() -> list[str]:
+    """Notices about bad URL parameters seen in this session, until dismissed.
+
+    Streamlit drops a bad value from the URL after the first run, so the
+    notices are kept in the session rather than recomputed on every run.
+    """
+    return list(st.session_state.get(_NOTICES_KEY, {}))
+
+
+def dismiss_url_notices() -> None:
+    st.session_state[_NOTICES_KEY] = {}
+
+
+def _note_url_problems(notices: list[str]) -> None:
+    kept = st.session_state.setdefault(_NOTICES_KEY, {})
+    kept.update(dict.fromkeys(notices))
+
+
 def current() -> Context:
     """The context the sidebar built in this run."""
     return st.session_state.get(_CONTEXT_KEY) or Context()
@@ -80,9 +99,9 @@ def sidebar() -> Context:
     """Draw the shared sidebar and return (and store) the context it defines."""
     query = {key: st.query_params[key] for key in st.query_params}
     ctx = Context()
-    ctx.messages += [("warning", text) for text in invalid(query, rules(DATASETS))]
+    _note_url_problems(invalid(query, rules(DATASETS)))
     with st.sidebar:
-        st.markdown("## 🧠 neuroseg")
+        st.markdown("## :material/neurology: neuroseg")
         st.caption("Explore brain MRI and segment it with Gaussian mixtures.")
         ctx.dataset = st.radio(
             "Dataset",
@@ -157,8 +176,7 @@ def _slice_controls(ctx: Context, query: dict) -> None:
         captions=[ctx.planes[a] for a in AXES],
     )  # fmt: skip
     count = stack.shape[AXES.index(ctx.axis)]
-    for text in invalid(query, {"slice": rules(DATASETS, count)["slice"]}):
-        ctx.messages.append(("warning", text))
+    _note_url_problems(invalid(query, {"slice": rules(DATASETS, count)["slice"]}))
     if not 0 <= st.session_state.get("slice", 0) < count:
         del st.session_state["slice"]
     ctx.index = st.slider(

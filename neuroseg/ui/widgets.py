@@ -9,13 +9,18 @@ import streamlit as st
 from neuroseg.display import SliceView, default_window, slice_view
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
 from neuroseg.ui.cache import fit_options
-from neuroseg.ui.context import Context
+from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
 
 _SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
 def show_messages(ctx: Context) -> None:
-    """Show the sidebar's errors, warnings and URL notices above the page."""
+    """Show the sidebar's errors and warnings, and notices about bad URL parameters, above the page."""
+    notices = url_notices()
+    for text in notices:
+        st.warning(text, icon=":material/link_off:")
+    if notices:
+        st.button("Dismiss URL notices", key="dismiss_url_notices", on_click=dismiss_url_notices)
     for level, text in ctx.messages:
         _SHOW[level](text)
 

@@ -1,0 +1,48 @@
+"""Shared fixtures: small real NIfTI/MGH files written by nibabel, and the bundled sample."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from neuroseg.samples import load_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def blobs(shape=(12, 14, 10), seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Two co-registered synthetic 'contrasts' with three tissue-like classes and a zero background."""
+    rng = np.random.default_rng(seed)
+    tissue = rng.integers(0, 4, size=shape)
+    a = np.choose(tissue, [0.0, 100.0, 200.0, 300.0]) + rng.normal(0, 8, shape) * (tissue > 0)
+    b = np.choose(tissue, [0.0, 300.0, 150.0, 80.0]) + rng.normal(0, 8, shape) * (tissue > 0)
+    b[0, 0, :] = 0  # voxels that are > 0 in one image only
+    return a.astype(np.float32), b.astype(np.float32)
+
+
+def nifti_bytes(data, affine=None, *, version=1, gz=False) -> bytes:
+    klass = nib.Nifti1Image if version == 1 else nib.Nifti2Image
+    raw = klass(data, np.diag([2.0, 2.0, 2.0, 1.0]) if affine is None else affine).to_bytes()
+    return gzip.compress(raw) if gz else raw
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled phantom: (stack, truth)."""
+    return load_sample("phantom")
+
+
+@pytest.fixture
+def pair_files(tmp_path):
+    """Two small co-registered NIfTI files on disk and their arrays."""
+    a, b = blobs()
+    paths = []
+    for name, data in (("t1.nii.gz", a), ("b0.nii.gz", b)):
+        path = tmp_path / name
+        path.write_bytes(nifti_bytes(data, gz=True))
+        paths.append(path)
+    return paths, (a, b)

@@ -1,0 +1,155 @@
+"""Page tests: the real app through streamlit.testing.v1.AppTest."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from sklearn.mixture import GaussianMixture
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, blobs, nifti_bytes
+from neuroseg.features import Scope, make_features
+
+
+def open_page(page: str | None = None, **query) -> AppTest:
+    """Run app.py (optionally with URL parameters), switch to ``page`` and run it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def values(array) -> np.ndarray:
+    """A Plotly array from figure JSON, plain or base64-encoded (``bdata``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "title", "subheader") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_data_page_shows_both_channels_and_their_headers():
+    at = open_page()
+    assert at.title[0].value == "Data & headers"
+    overview = at.dataframe[0].value
+    assert overview["channel"].tolist() == ["T1w", "b0"]
+    assert overview["shape"].tolist() == ["99 x 117 x 95"] * 2
+    assert overview["voxel size (mm)"].tolist() == ["2 x 2 x 2"] * 2
+    summary = at.dataframe[1].value.set_index("field")["value"]
+    assert summary["Orientation"] == "RAS+" and summary["sform code"] == "4 (mni)"
+    assert "z = axial" in texts(at)
+
+
+def test_slices_page_draws_each_channel_and_histograms():
+    at = open_page("slices")
+    figures = charts(at)
+    assert len(figures) == 3
+    for fig in figures[:2]:
+        assert fig["data"][0]["type"] == "image" and fig["data"][0]["source"].startswith("data:image/png")
+        assert {a["text"] for a in fig["layout"]["annotations"]} == {"<b>A</b>", "<b>P</b>", "<b>L</b>", "<b>R</b>"}
+    histogram = figures[2]
+    assert [t["type"] for t in histogram["data"]] == ["bar", "bar"]
+    assert "4,802 voxels per channel" in histogram["layout"]["title"]["text"]
+
+
+def test_joint_page_shows_scatter_histogram_and_density():
+    at = open_page("joint")
+    kinds = [fig["data"][0]["type"] for fig in charts(at)]
+    assert kinds == ["scattergl", "image", "heatmap", "contour"]
+    scatter = charts(at)[0]
+    assert len(values(scatter["data"][0]["x"])) == 4802
+    assert "all 4,802 voxels shown" in scatter["layout"]["title"]["text"]
+
+
+def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
+    at = open_page("segment")
+    stack, _ = sample
+    X = make_features(stack.channels, Scope("slice", "z", 47)).X
+    direct = GaussianMixture(n_components=3, random_state=12345).fit_predict(X)
+    table = at.dataframe[0].value
+    expected = sorted(np.bincount(direct).tolist())
+    assert sorted(table["n_voxels"].tolist()) == expected
+    means = [X[direct == c, 0].mean() for c in range(3)]
+    assert table["mean_T1w"].tolist() == pytest.approx(sorted(means), abs=1e-3)
+    model = GaussianMixture(n_components=3, random_state=12345).fit(X)
+    bic = next(m for m in at.metric if m.label == "BIC")
+    assert bic.value == f"{model.bic(X):,.0f}"
+    dice = at.dataframe[1].value
+    assert dice["tissue"].tolist() == ["CSF", "GM", "WM"] and dice["dice"].min() > 0.8
+    assert [b.proto.label for b in at.get("download_button")] == ["Labels (.nii.gz)", "Cluster table (.csv)"]
+
+
+def test_url_parameters_reproduce_a_view():
+    at = open_page("segment", k=5, seed=3, axis="y", slice=60)
+    assert at.slider(key="k").value == 5 and at.number_input(key="seed").value == 3
+    assert len(at.dataframe[0].value) == 5
+    assert "coronal slice 60" in texts(at)
+
+
+def test_a_bad_url_value_falls_back_with_a_notice():
+    at = open_page("segment", k="abc", slice=999, dataset="nope")
+    notices = [w.value for w in at.warning]
+    assert any("URL parameter k=abc is not valid (a whole number from 1 to 12)" in n for n in notices)
+    assert any("URL parameter slice=999 is not valid (a whole number from 0 to 94)" in n for n in notices)
+    assert any("URL parameter dataset=nope is not valid" in n for n in notices)
+    assert at.slider(key="k").value == 3 and at.slider(key="slice").value == 47
+    assert len(at.dataframe[0].value) == 3
+    at.button(key="dismiss_url_notices").click().run()
+    assert not any("URL parameter" in w.value for w in at.warning)
+
+
+def test_compare_page_fits_the_default_grid():
+    at = open_page("compare")
+    table = at.dataframe[0].value
+    assert table["k"].tolist() == [k for k in range(2, 7) for _ in range(3)]
+    assert table["seed"].tolist() == [12345, 12346, 12347] * 5
+    figures = charts(at)
+    assert [fig["data"][0]["type"] for fig in figures] == ["scatter", "bar", "image"]
+    assert len(figures[2]["data"]) == 15  # rows = k, columns = seeds
+    stability = values(figures[1]["data"][0]["y"])
+    assert len(stability) == 5 and all(0.5 < v <= 1.0 for v in stability)
+
+
+def test_one_channel_sample_explains_that_joint_needs_two():
+    at = open_page("joint", dataset="mni152")
+    assert "needs at least 2 channels" in texts(at)
+
+
+def test_upload_of_two_small_nifti_files_works_end_to_end():
+    a, b = blobs()
+    at = open_page(dataset="upload")
+    assert "Upload one or more co-registered images" in texts(at)
+    at.file_uploader[0].set_value(
+        [("my t1.nii.gz", nifti_bytes(a, gz=True), "application/gzip"), ("b0.nii", nifti_bytes(b), "application/octet-stream")]
+    ).run()
+    assert not at.exception
+    assert at.dataframe[0].value["channel"].tolist() == ["my t1", "b0"]
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert table["n_voxels"].sum() == int(((a[:, :, 5] > 0) & (b[:, :, 5] > 0)).sum())
+
+
+def test_a_bad_upload_is_named_and_the_good_one_still_loads():
+    a, _ = blobs()
+    at = open_page(dataset="upload")
+    at.file_uploader[0].set_value(
+        [("good.nii", nifti_bytes(a), "application/octet-stream"), ("page.nii.gz", b"<html>404</html>", "text/html")]
+    ).run()
+    assert not at.exception
+    assert any("page.nii.gz: is an HTML or XML page" in e.value for e in at.error)
+    assert at.dataframe[0].value["file"].tolist() == ["good.nii"]
