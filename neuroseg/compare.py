@@ -84,12 +84,13 @@ def grid_table(results: Sequence[GMMResult]) -> pd.DataFrame:
 
 
 def aligned_labels(results: Sequence[GMMResult]) -> dict[tuple[int, int], object]:
-    """Each run's labels renumbered so colours agree across the grid.
+    """Each run's labels renumbered so that seeds of one k agree in colour.
 
-    Within a k, every seed is aligned to that k's first seed (Hungarian on
-    overlap); each k's first seed is aligned to the previous k's, so a tissue
-    keeps its colour as k grows, as far as the clusters allow. Partitions are
-    unchanged.
+    Labels already follow the ordering convention (ascending mean of the first
+    channel), which keeps a tissue's colour across k as far as the ordering
+    allows; within a k, every seed is also aligned to that k's first seed
+    (Hungarian matching on voxel overlap), which fixes the swaps the ordering
+    cannot. Partitions are unchanged.
 
     Returns
     -------
@@ -97,11 +98,11 @@ def aligned_labels(results: Sequence[GMMResult]) -> dict[tuple[int, int], object
         ``(k, seed) -> labels`` (uint8 arrays).
     """
     out: dict[tuple[int, int], object] = {}
-    previous = None
-    for k in sorted({r.k for r in results}):
-        runs = [r for r in results if r.k == k]
-        first = runs[0].labels if previous is None else align_labels(previous, runs[0].labels)
-        for r in runs:
-            out[(k, r.seed)] = first if r is runs[0] else align_labels(first, r.labels)
-        previous = first
+    first: dict[int, object] = {}
+    for r in results:
+        if r.k not in first:
+            first[r.k] = r.labels
+            out[(r.k, r.seed)] = r.labels
+        else:
+            out[(r.k, r.seed)] = align_labels(first[r.k], r.labels)
     return out

@@ -112,3 +112,14 @@ def default_window(values: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     low, high = np.percentile(values, [1.0, 99.5])
     return float(low), float(max(high, low + 1e-9))
+
+
+def colourize(image: np.ndarray, low: float, high: float, colormap: str = "viridis") -> np.ndarray:
+    """Map values to RGB through a matplotlib colour map; NaN (outside the mask) is black."""
+    from matplotlib import colormaps
+
+    span = max(high - low, np.finfo(float).eps)
+    scaled = np.clip((image - low) / span, 0.0, 1.0)
+    rgb = (colormaps[colormap](np.nan_to_num(scaled))[..., :3] * 255).astype(np.uint8)
+    rgb[~np.isfinite(image)] = 0
+    return rgb

@@ -265,7 +265,8 @@ def small_multiples_figure(view: SliceView, pictures: Mapping[tuple[int, int], n
     for i in range(1, len(ks) * len(seeds) + 1):
         fig.layout[f"yaxis{'' if i == 1 else i}"].scaleanchor = f"x{'' if i == 1 else i}"
     cell = 170 if len(seeds) > 3 else 210
-    fig.update_layout(height=cell * len(ks) + 60, margin=dict(l=10, r=40, t=40, b=10), plot_bgcolor="black")
+    fig.update_annotations(font_size=13)
+    fig.update_layout(height=cell * len(ks) + 70, margin=dict(l=10, r=40, t=50, b=10), plot_bgcolor="black")
     return fig
 
 

@@ -1,9 +1,8 @@
 """Segment page: one Gaussian mixture fit, its labels in intensity and image space, exports."""
 
-import numpy as np
 import streamlit as st
 
-from neuroseg.display import window
+from neuroseg.display import colourize, window
 from neuroseg.errors import InputError
 from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
 from neuroseg.metrics import dice_per_tissue
@@ -75,11 +74,11 @@ confidence = seg.confidence_image()
 confidence_here = ctx.scope().extract(confidence) if kind == "volume" else confidence
 c_left, c_right = st.columns(2)
 with c_left:
-    shown = view.apply(confidence_here)
-    conf_grey = window(np.nan_to_num(shown, nan=0.0), 0.0, 1.0)
+    floor = 1.0 / k  # the largest posterior is never below 1/k
+    picture = colourize(view.apply(confidence_here), floor, 1.0)
     st.plotly_chart(
-        image_figure(view, conf_grey, "Model confidence (largest posterior; dark = uncertain)",
-                     colorbar=(0.0, 1.0, "gray", "posterior"), height=420),
+        image_figure(view, picture, "Model confidence (largest posterior; dark = uncertain)",
+                     colorbar=(floor, 1.0, "Viridis", "posterior"), height=420),
         key="confidence", width="stretch",
     )  # fmt: skip
 with c_right:

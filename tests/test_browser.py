@@ -1,0 +1,214 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against ``streamlit run app.py``.
+
+Screenshots of every page land in ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import ROOT, blobs, nifti_bytes
+
+CHROMIUM = os.environ.get("NEUROSEG_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A ``streamlit run app.py`` process on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.address", "127.0.0.1", "--server.port", str(self.port),
+                   "--browser.gatherUsageStats", "false"]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not become healthy in 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = Server()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: apt-get install chromium (browser tests must not be skipped)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                  "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 2000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settle(page: Page, timeout: float = 120_000) -> None:
+    """Wait until the script run that the last action started has finished."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def no_exceptions(page: Page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_cold_deep_link_runs_through_app_and_its_sidebar(browser):
+    fresh = Server()  # the very first request this server gets is a deep link
+    try:
+        context = browser.new_context(viewport={"width": 1500, "height": 2000})
+        pg = context.new_page()
+        pg.goto(f"{fresh.url}/segment?k=5")
+        settle(pg)
+        expect(pg.get_by_role("heading", name="Segment")).to_be_visible()
+        nav = pg.locator("[data-testid=stSidebarNav]")
+        expect(nav).to_contain_text("Data & headers")
+        expect(nav).to_contain_text("Compare k × seeds")
+        expect(pg.locator("[data-testid=stSidebar]")).to_contain_text("Slice axis")
+        expect(pg.get_by_text("cluster 5").first).to_be_visible()
+        no_exceptions(pg)
+        shoot(pg, "00_cold_deep_link_segment_k5")
+        context.close()
+    finally:
+        fresh.stop()
+
+
+def test_data_page_and_an_upload(server, page, tmp_path):
+    page.goto(server.url)
+    settle(page)
+    expect(page.get_by_role("heading", name="Data & headers")).to_be_visible()
+    expect(page.get_by_text("T1w · phantom_t1w.nii.gz")).to_be_visible()
+    no_exceptions(page)
+    shoot(page, "01_data")
+
+    page.locator("[data-testid=stSidebar]").get_by_text("upload", exact=True).click()
+    settle(page)
+    a, b = blobs()
+    files = []
+    for name, data in (("subject T1.nii.gz", a), ("subject b0.nii.gz", b)):
+        path = tmp_path / name
+        path.write_bytes(nifti_bytes(data, gz=True))
+        files.append(str(path))
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)
+    settle(page)
+    expect(page.get_by_text("subject T1 · subject T1.nii.gz")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("subject b0 · subject b0.nii.gz")).to_be_visible()
+    assert "dataset=upload" in page.url
+    no_exceptions(page)
+    shoot(page, "02_data_upload")
+
+
+def test_slices_page_follows_the_slice_slider(server, page):
+    page.goto(f"{server.url}/slices")
+    settle(page)
+    expect(page.get_by_text("Axial slice 47 (array axis z)")).to_be_visible()
+    page.locator("[data-testid=stSidebar] [data-testid=stSlider] input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    expect(page.get_by_text("Axial slice 49 (array axis z)")).to_be_visible()
+    assert "slice=49" in page.url
+    assert page.locator(".js-plotly-plot").count() == 3
+    no_exceptions(page)
+    shoot(page, "03_slices")
+
+
+def test_joint_page_lasso_selects_voxels_in_the_slice(server, page):
+    page.goto(f"{server.url}/joint")
+    settle(page)
+    expect(page.get_by_text("0 selected voxels in this slice")).to_be_visible()
+    plot = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    box = plot.bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x0 + 0.55 * w, y0 + 0.45 * h)
+    page.mouse.down()
+    for fx, fy in ((0.98, 0.45), (0.98, 0.98), (0.55, 0.98), (0.55, 0.46)):
+        page.mouse.move(x0 + fx * w, y0 + fy * h, steps=8)
+    page.mouse.up()
+    settle(page)
+    title = page.get_by_text(re.compile(r"[1-9][\d,]* selected voxels in this slice"))
+    expect(title).to_be_visible(timeout=30_000)
+    no_exceptions(page)
+    shoot(page, "04_joint_lasso")
+
+
+def test_segment_page_k_slider_updates_clusters_and_url(server, page):
+    page.goto(f"{server.url}/segment")
+    settle(page)
+    expect(page.get_by_text("cluster 3").first).to_be_visible()
+    page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    expect(page.get_by_text("cluster 4").first).to_be_visible()
+    assert "k=4" in page.url
+    expect(page.get_by_text("Dice against the phantom's ground truth")).to_be_visible()
+    no_exceptions(page)
+    shoot(page, "05_segment_k4")
+
+
+def test_compare_page_grows_the_grid(server, page):
+    page.goto(f"{server.url}/compare?kmax=4")
+    settle(page)
+    expect(page.get_by_text("9 fits on")).to_be_visible()
+    page.get_by_label("Largest k").fill("5")
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(page.get_by_text("12 fits on")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("k = 5", exact=True)).to_be_visible()
+    assert "kmax=5" in page.url
+    no_exceptions(page)
+    shoot(page, "06_compare")

@@ -1,0 +1,18 @@
+"""The README's promises: its test command is the one CI runs; its commands exist."""
+
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    lines = (ROOT / "README.md").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip().startswith(("pip install", "apt-get update"))]
+
+
+def test_ci_runs_the_readmes_test_command():
+    test_command = next(c for c in readme_commands() if "pytest" in c)
+    assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_starts_the_app_on_the_bundled_data():
+    run_command = next(c for c in readme_commands() if "streamlit run app.py" in c)
+    assert run_command == "pip install -r requirements.txt && streamlit run app.py"
