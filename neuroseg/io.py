@@ -410,6 +410,12 @@ def _voxel_data(image, info: _HeaderInfo, name: str, volume: int):
     affine = np.asarray(image.affine, dtype=np.float64)
     affine, geometry = _checked_affine(affine, image.header, info.format, name)
     warnings += geometry
+    zooms = np.sqrt((affine[:3, :3] ** 2).sum(axis=0))
+    if zooms.max() > 1.5 * zooms.min():
+        sizes = " x ".join(f"{z:.3g}" for z in zooms)
+        warnings.append(f"{name}: voxels are anisotropic ({sizes} mm); resolution differs between slice axes.")
+    if len(shape) == 4:
+        warnings.append(f"{name}: is 4-D with {shape[3]} volumes; volume {volume} is analysed.")
     warnings += _value_warnings(data, name)
     return data, warnings, affine
 
