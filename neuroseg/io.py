@@ -21,6 +21,7 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 from nibabel.freesurfer.mghformat import MGHHeader, MGHImage
+from nibabel.imageglobals import LoggingOutputSuppressor
 
 from neuroseg.errors import InputError
 
@@ -172,6 +173,12 @@ def load_bytes(raw: bytes, name: str, *, volume: int = 0, budget: int | None = N
     warnings = _check_header(info, name, budget)
     expected = info.data_offset + int(np.prod(info.shape)) * info.itemsize
     body = _gunzip_all(raw, name, cap=expected + _TRAILING_SLACK) if compressed else raw
+    if info.data_offset >= len(body):
+        raise InputError(
+            name,
+            f"declares its voxel data at byte {info.data_offset:,}, beyond the end of the file ({len(body):,} bytes).",
+            "The header is damaged or the file is truncated; fetch or re-export it.",
+        )
     if len(body) < expected:
         raise InputError(
             name,
@@ -265,7 +272,9 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
             f"ends inside its {label} header ({len(head)} of {size} bytes).",
             "The file is truncated; fetch it again.",
         )
-    hdr = header_class(head[:size], check=False)
+    # byte order from sizeof_hdr, not nibabel's guess (which trusts dim[0], the field a damaged header gets wrong)
+    endianness = "<" if int.from_bytes(head[:4], "little") == size else ">"
+    hdr = header_class(head[:size], endianness=endianness, check=False)
     magic = bytes(hdr["magic"]).rstrip(b"\x00")
     if magic == pair:
         raise InputError(
@@ -280,9 +289,11 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
             "Convert it to a single-file NIfTI (e.g. with nibabel or FSL) first.",
         )
     dim = [int(d) for d in hdr["dim"]]
-    if not 1 <= dim[0] <= 7:
+    if not 2 <= dim[0] <= 7:
         raise InputError(
-            name, f"has an invalid header: dim[0] = {dim[0]} (must be between 1 and 7).", "The file is damaged."
+            name,
+            f"has an invalid header: dim[0] = {dim[0]}, but an image has 2 to 7 dimensions.",
+            "The file is damaged or not an image; re-export it.",
         )
     shape = tuple(dim[1 : dim[0] + 1])
     intent = int(hdr["intent_code"])
@@ -315,7 +326,8 @@ def _parse_mgh(head: bytes, name: str) -> _HeaderInfo:
 
 
 def _check_dtype(dtype: np.dtype, hdr, name: str) -> None:
-    label = nib.nifti1.data_type_codes.label.get(int(hdr["datatype"]), str(dtype))
+    code = int(hdr["datatype"])
+    label = "1-bit (binary)" if code == 1 else nib.nifti1.data_type_codes.label.get(code, str(dtype))
     if dtype.fields is not None:
         raise InputError(name, f"stores {label} colour voxels, not intensities.", "Convert it to one grey channel.")
     if dtype.kind == "c":
@@ -365,8 +377,8 @@ def _check_header(info: _HeaderInfo, name: str, budget: int) -> list[str]:
         if offset - minimum > _MAX_EXTENSION_BYTES:
             raise InputError(
                 name,
-                f"has {(offset - minimum) / 2**20:,.0f} MiB of header extensions, more than the "
-                f"{_MAX_EXTENSION_BYTES / 2**20:.0f} MiB accepted.",
+                f"puts its voxel data at byte {offset:,}, after {(offset - minimum) / 2**20:,.1f} MiB of header "
+                f"extensions; at most {_MAX_EXTENSION_BYTES / 2**20:.0f} MiB are accepted.",
                 "Strip the extensions (e.g. with nibabel) and try again.",
             )
         slope = float(info.header["scl_slope"])
@@ -384,7 +396,8 @@ def _squeeze_trailing(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def _build_image(info: _HeaderInfo, body: bytes, name: str):
     try:
-        return info.klass.from_bytes(body)
+        with LoggingOutputSuppressor():
+            return info.klass.from_bytes(body)
     except Exception as exc:  # nibabel raises many types for damaged files
         raise InputError(name, f"could not be read as {info.format} ({exc}).", "The file is damaged.") from None
 
@@ -408,7 +421,7 @@ def _voxel_data(image, info: _HeaderInfo, name: str, volume: int):
         raise InputError(name, f"has voxel data that cannot be read ({exc}).", "The file is damaged.") from None
     data = data.reshape(shape[:3] + (1,) * (3 - len(shape[:3])))
     affine = np.asarray(image.affine, dtype=np.float64)
-    affine, geometry = _checked_affine(affine, image.header, info.format, name)
+    affine, geometry = _checked_affine(affine, info.header, info.format, name)
     warnings += geometry
     zooms = np.sqrt((affine[:3, :3] ** 2).sum(axis=0))
     if zooms.max() > 1.5 * zooms.min():
@@ -421,6 +434,7 @@ def _voxel_data(image, info: _HeaderInfo, name: str, volume: int):
 
 
 def _checked_affine(affine: np.ndarray, header, fmt: str, name: str):
+    """Warn about geometry problems; ``header`` is the header as written (nibabel repairs its own copy)."""
     warnings = []
     if not np.all(np.isfinite(affine)) or abs(np.linalg.det(affine[:3, :3])) < 1e-12:
         warnings.append(
@@ -429,6 +443,12 @@ def _checked_affine(affine: np.ndarray, header, fmt: str, name: str):
         )
         return np.eye(4), warnings
     if fmt.startswith("NIfTI"):
+        pixdim = np.asarray(header["pixdim"][1:4], dtype=float)
+        if np.any(pixdim <= 0):
+            warnings.append(
+                f"{name}: the header's voxel sizes (pixdim {', '.join(f'{p:g}' for p in pixdim)}) are not all positive; "
+                "absolute values are used and 0 is read as 1 mm, as nibabel does."
+            )
         qcode, scode = int(header["qform_code"]), int(header["sform_code"])
         if qcode == 0 and scode == 0:
             warnings.append(

@@ -8,6 +8,7 @@ from neuroseg.header import raw_fields, summarize
 from neuroseg.samples import SAMPLES
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.markdown import literal
 from neuroseg.ui.widgets import require_stack
 
 ensure_navigation()
@@ -45,9 +46,9 @@ planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 
 for name, image in zip(stack.names, ctx.images):
-    st.subheader(f"{name} · {image.name}")
+    st.subheader(literal(f"{name} · {image.name}"))
     for warning in image.warnings:
-        st.warning(warning)
+        st.warning(literal(warning))
     left, right = st.columns([3, 2])
     with left:
         summary = pd.DataFrame(list(summarize(image).items()), columns=["field", "value"])
@@ -58,5 +59,5 @@ for name, image in zip(stack.names, ctx.images):
             pd.DataFrame(image.affine, index=["x", "y", "z", ""], columns=["i", "j", "k", "offset"]).round(4),
             width="stretch",
         )
-    with st.expander(f"Every raw header field of {image.name}"):
+    with st.expander(literal(f"Every raw header field of {image.name}")):
         st.dataframe(pd.DataFrame(raw_fields(image), columns=["field", "value"]), hide_index=True, width="stretch")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import json
+import re
 from pathlib import Path
 
 import nibabel as nib
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from neuroseg.samples import load_sample
 
@@ -46,3 +50,46 @@ def pair_files(tmp_path):
         path.write_bytes(nifti_bytes(data, gz=True))
         paths.append(path)
     return paths, (a, b)
+
+
+# AppTest helpers
+
+def open_page(page: str | None = None, **query) -> AppTest:
+    """Run app.py (optionally with URL parameters), switch to ``page`` and run it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def values(array) -> np.ndarray:
+    """A Plotly array from figure JSON, plain or base64-encoded (``bdata``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as a reader sees it (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
+def texts(at: AppTest) -> str:
+    kinds = ("markdown", "caption", "info", "warning", "error", "title", "subheader")
+    return "\n".join(shown(e.value) for kind in kinds for e in at.get(kind))
+
+
+def warnings(at: AppTest) -> list[str]:
+    return [shown(w.value) for w in at.warning]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [shown(e.value) for e in at.error]

@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
 
 import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, blobs, nifti_bytes
+from conftest import blobs, charts, errors, nifti_bytes, open_page, texts, values, warnings
 from neuroseg.features import Scope, make_features
-
-
-def open_page(page: str | None = None, **query) -> AppTest:
-    """Run app.py (optionally with URL parameters), switch to ``page`` and run it."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if page is not None:
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
-def values(array) -> np.ndarray:
-    """A Plotly array from figure JSON, plain or base64-encoded (``bdata``)."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-    return np.asarray(array)
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "title", "subheader") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_data_page_shows_both_channels_and_their_headers():
@@ -102,14 +71,14 @@ def test_url_parameters_reproduce_a_view():
 
 def test_a_bad_url_value_falls_back_with_a_notice():
     at = open_page("segment", k="abc", slice=999, dataset="nope")
-    notices = [w.value for w in at.warning]
+    notices = warnings(at)
     assert any("URL parameter k=abc is not valid (a whole number from 1 to 12)" in n for n in notices)
     assert any("URL parameter slice=999 is not valid (a whole number from 0 to 94)" in n for n in notices)
     assert any("URL parameter dataset=nope is not valid" in n for n in notices)
     assert at.slider(key="k").value == 3 and at.slider(key="slice").value == 47
     assert len(at.dataframe[0].value) == 3
     at.button(key="dismiss_url_notices").click().run()
-    assert not any("URL parameter" in w.value for w in at.warning)
+    assert not any("URL parameter" in w for w in warnings(at))
 
 
 def test_compare_page_fits_the_default_grid():
@@ -151,5 +120,5 @@ def test_a_bad_upload_is_named_and_the_good_one_still_loads():
         [("good.nii", nifti_bytes(a), "application/octet-stream"), ("page.nii.gz", b"<html>404</html>", "text/html")]
     ).run()
     assert not at.exception
-    assert any("page.nii.gz: is an HTML or XML page" in e.value for e in at.error)
+    assert any("page.nii.gz: is an HTML or XML page" in e for e in errors(at))
     assert at.dataframe[0].value["file"].tolist() == ["good.nii"]

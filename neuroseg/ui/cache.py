@@ -104,8 +104,8 @@ def session_store(name: str, max_entries: int = 200) -> LRUStore:
     return st.session_state[name]
 
 
-def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool) -> tuple:
-    """Fit options as a hashable, ordered cache key."""
+def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool, max_iter: int) -> tuple:
+    """Fit options as a hashable, ordered cache key (keyword arguments of ``fit_gmm``)."""
     return tuple(
         sorted(
             {
@@ -113,6 +113,7 @@ def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardis
                 "max_fit_voxels": int(max_fit_voxels),
                 "covariance_type": covariance_type,
                 "standardised": bool(standardised),
+                "max_iter": int(max_iter),
             }.items()
         )
     )

@@ -19,6 +19,7 @@ from neuroseg.io import LoadedImage, memory_budget_bytes
 from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
 from neuroseg.stack import VolumeStack, channel_name
 from neuroseg.ui import cache
+from neuroseg.ui.markdown import literal
 from neuroseg.urlparams import invalid, rules
 
 UPLOAD = "upload"
@@ -142,12 +143,12 @@ def _uploads(ctx: Context) -> None:
             continue
         if loaded.n_volumes > 1:
             volume = st.number_input(
-                f"Volume of {file.name}", 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
+                literal(f"Volume of {file.name}"), 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
                 help=f"This image is 4-D with {loaded.n_volumes} volumes; one is analysed at a time.",
             )  # fmt: skip
             if volume:
                 loaded = cache.upload(file.file_id, file.name, int(volume), file.getvalue())
-        name = st.text_input(f"Channel name for {file.name}", channel_name(file.name), key=f"channel_{i}")
+        name = st.text_input(literal(f"Channel name for {file.name}"), channel_name(file.name), key=f"channel_{i}")
         images.append(loaded)
         names.append(name.strip() or channel_name(file.name))
         ctx.messages += [("warning", w) for w in loaded.warnings]
@@ -177,11 +178,15 @@ def _slice_controls(ctx: Context, query: dict) -> None:
     )  # fmt: skip
     count = stack.shape[AXES.index(ctx.axis)]
     _note_url_problems(invalid(query, {"slice": rules(DATASETS, count)["slice"]}))
-    if not 0 <= st.session_state.get("slice", 0) < count:
-        del st.session_state["slice"]
-    ctx.index = st.slider(
-        f"Slice ({ctx.plane})", 0, count - 1, count // 2, key="slice", bind="query-params",
-        help="Index along the chosen array axis.",
-    )  # fmt: skip
+    if count == 1:
+        ctx.index = 0
+        st.caption(f"This axis has a single slice ({ctx.plane}).")
+    else:
+        if not 0 <= st.session_state.get("slice", 0) < count:
+            del st.session_state["slice"]
+        ctx.index = st.slider(
+            f"Slice ({ctx.plane})", 0, count - 1, count // 2, key="slice", bind="query-params",
+            help="Index along the chosen array axis.",
+        )  # fmt: skip
     shape = " x ".join(map(str, stack.shape))
-    st.caption(f"{len(stack.names)} channel(s): {', '.join(stack.names)} · grid {shape}")
+    st.caption(literal(f"{len(stack.names)} channel(s): {', '.join(stack.names)} · grid {shape}"))

@@ -10,19 +10,18 @@ from neuroseg.display import SliceView, default_window, slice_view
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
 from neuroseg.ui.cache import fit_options
 from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
+from neuroseg.ui.markdown import literal
 
 _SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
-
-
 def show_messages(ctx: Context) -> None:
     """Show the sidebar's errors and warnings, and notices about bad URL parameters, above the page."""
     notices = url_notices()
     for text in notices:
-        st.warning(text, icon=":material/link_off:")
+        st.warning(literal(text), icon=":material/link_off:")
     if notices:
         st.button("Dismiss URL notices", key="dismiss_url_notices", on_click=dismiss_url_notices)
     for level, text in ctx.messages:
-        _SHOW[level](text)
+        _SHOW[level](literal(text))
 
 
 def require_stack(ctx: Context, channels: int = 1) -> None:
@@ -54,10 +53,11 @@ class FitSettings:
     max_fit_voxels: int
     covariance_type: str
     standardised: bool
+    max_iter: int = 100
 
     @property
     def options(self) -> tuple:
-        return fit_options(self.mode, self.max_fit_voxels, self.covariance_type, self.standardised)
+        return fit_options(self.mode, self.max_fit_voxels, self.covariance_type, self.standardised, self.max_iter)
 
     def describe(self) -> str:
         mode = "exact (every voxel)" if self.mode == "exact" else f"fast (fit on ≤ {self.max_fit_voxels:,} voxels)"
@@ -79,7 +79,9 @@ def fit_settings() -> FitSettings:
         )  # fmt: skip
         cov = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance")
         std = st.checkbox("Standardise channels (z-scores)", key="standardise")
-    return FitSettings(mode, int(n), cov, bool(std))
+        max_iter = st.number_input("Max EM iterations", 1, 1000, 100, key="max_iter",
+                                   help="scikit-learn's default is 100; a fit that stops there is flagged.")  # fmt: skip
+    return FitSettings(mode, int(n), cov, bool(std), int(max_iter))
 
 
 def current_view(ctx: Context) -> SliceView:

@@ -1,0 +1,149 @@
+"""Every odd upload gets a clear answer in the library, on the command line and in the app."""
+
+from __future__ import annotations
+
+import gzip
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from bad_files import CASES, Case, nifti, patched
+from conftest import blobs, errors, nifti_bytes, open_page, shown, texts, warnings
+from neuroseg.cli import main
+from neuroseg.errors import InputError
+from neuroseg.io import load_bytes
+
+IDS = [c.id for c in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_library(case: Case):
+    if case.outcome == "error":
+        with pytest.raises(InputError) as info:
+            load_bytes(case.content, case.filename)
+        assert case.fragment in str(info.value)
+        assert str(info.value).startswith(f"{case.filename}: ")
+    else:
+        image = load_bytes(case.content, case.filename)
+        assert image.data.ndim == 3 and image.data.dtype == np.float64
+        if case.outcome == "warning":
+            assert any(case.fragment in w for w in image.warnings), image.warnings
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_command_line(case: Case, tmp_path, capsys):
+    path = tmp_path / case.filename
+    path.write_bytes(case.content)
+    status = main(["info", str(path)])
+    out, err = capsys.readouterr()
+    if case.outcome == "error":
+        assert status == 2 and out == ""
+        assert err.count("\n") == 1 and case.fragment in err
+    else:
+        assert status == 0 and "Shape" in out
+        if case.outcome == "warning":
+            assert f"warning: {case.fragment}" in out or case.fragment in out
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_app(case: Case):
+    at = open_page(dataset="upload")
+    at.file_uploader[0].set_value([(case.filename, case.content, "application/octet-stream")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if case.outcome == "error":
+        assert any(case.fragment in e for e in errors(at)), errors(at)
+        assert "Upload one or more" not in texts(at)
+    else:
+        assert not errors(at)
+        assert at.dataframe[0].value["file"].tolist() == [case.filename]
+        if case.outcome == "warning":
+            assert any(case.fragment in w for w in warnings(at)), warnings(at)
+
+
+def test_a_zip_bomb_is_stopped_at_the_declared_size():
+    header_says_small = patched(nifti(np.ones((4, 4, 4), np.float32)), vox_offset=352)
+    bomb = gzip.compress(header_says_small + bytes(300 * 2**20), compresslevel=9)
+    assert len(bomb) < 2 * 2**20
+    tracemalloc.start()
+    with pytest.raises(InputError, match=r"bomb.nii.gz: decompresses to more than the [\d,]+ bytes its header declares"):
+        load_bytes(bomb, "bomb.nii.gz")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_a_huge_declared_volume_is_refused_without_allocating():
+    tiny = gzip.compress(patched(nifti(), dim=[3, 4000, 4000, 4000, 1, 1, 1, 1]))
+    tracemalloc.start()
+    with pytest.raises(InputError, match=r"more than the 64 MiB memory budget allows.*NEUROSEG_MEMORY_BUDGET_MB"):
+        load_bytes(tiny, "huge.nii.gz", budget=64 * 2**20)
+    assert tracemalloc.get_traced_memory()[1] < 20 * 2**20  # the header declares 256 GB
+    tracemalloc.stop()
+
+
+def test_the_budget_comes_from_one_documented_setting(monkeypatch):
+    monkeypatch.setenv("NEUROSEG_MEMORY_BUDGET_MB", "1")
+    big = nifti_bytes(np.ones((80, 80, 80), np.float32))
+    with pytest.raises(InputError, match=r"big.nii: declares 512,000 voxels per volume .* more than the 1 MiB memory budget"):
+        load_bytes(big, "big.nii")
+
+
+def upload(at, *files):
+    at.file_uploader[0].set_value([(name, content, "application/octet-stream") for name, content in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_segmenting_too_few_voxels_says_so():
+    at = upload(open_page(dataset="upload", k=5), ("tiny.nii", nifti_bytes(np.ones((2, 2, 1), np.float32) + np.arange(4).reshape(2, 2, 1))))
+    at.switch_page("pages/segment.py").run()
+    assert any("analysis mask: has only 4 voxels, fewer than k = 5 clusters" in e for e in errors(at))
+
+
+def test_k_above_the_distinct_values_says_so():
+    at = upload(open_page(dataset="upload"), ("flat.nii", nifti_bytes(np.full((6, 6, 6), 5, np.float32))))
+    at.switch_page("pages/segment.py").run()
+    assert any("k: is 3 but the voxels take only 1 distinct value(s)" in e for e in errors(at))
+
+
+def test_an_all_zero_image_has_nothing_to_segment():
+    at = upload(open_page(dataset="upload"), ("zero.nii", nifti_bytes(np.zeros((6, 6, 6), np.float32))))
+    at.switch_page("pages/segment.py").run()
+    assert any("analysis mask: is empty" in e for e in errors(at))
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and any("analysis mask: is empty" in e for e in errors(at))
+
+
+def test_a_fit_that_does_not_converge_is_shown_with_a_warning():
+    at = open_page("segment")
+    at.number_input(key="max_iter").set_value(1).run()
+    assert any("did not converge in 1 iterations" in w for w in warnings(at))
+    assert len(at.dataframe[0].value) == 3
+
+
+def test_channels_that_do_not_line_up_are_named_and_can_be_resampled():
+    a, b = blobs()
+    at = upload(open_page(dataset="upload"), ("t1.nii", nifti_bytes(a)), ("b0.nii", nifti_bytes(b[:10])))
+    assert any("b0.nii: has shape (10, 14, 10) but t1.nii has (12, 14, 10)" in e and "resample" in e for e in errors(at))
+    at.checkbox(key="resample").check().run()
+    assert not errors(at)
+    assert "Resampled onto t1.nii's grid: b0." in texts(at)
+    assert at.dataframe[0].value["channel"].tolist() == ["t1", "b0"]
+
+
+def test_a_four_d_upload_lets_the_user_pick_the_volume():
+    a = blobs()[0]
+    at = upload(open_page(dataset="upload"), ("run.nii", nifti_bytes(np.stack([a, a + 1000], axis=-1))))
+    at.number_input(key="volume_0").set_value(1).run()
+    assert any("volume 1 is analysed" in w for w in warnings(at))
+    assert shown(at.dataframe[1].value.set_index("field").loc["Volume analysed", "value"]) == "1 of 0..1"
+
+
+def test_strange_file_names_are_shown_literally():
+    name = "$x$ *bold* [link](http://a) <b>é</b> 'q' \"d\"; rm -rf ~.nii"
+    at = upload(open_page(dataset="upload"), (name, nifti_bytes(blobs()[0])))
+    assert at.dataframe[0].value["file"].tolist() == [name]
+    heading = next(h.value for h in at.subheader if "·" in h.value)
+    assert shown(heading) == f"{name[:-4]} · {name}"
+    assert "\\$x\\$ \\*bold\\* \\[link\\]" in heading  # escaped: no math, emphasis or link
