@@ -307,7 +307,9 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
         dtype = hdr.get_data_dtype()
     except (KeyError, ValueError):
         raise InputError(
-            name, f"uses data type code {int(hdr['datatype'])}, which is not a known NIfTI type."
+            name,
+            f"uses data type code {int(hdr['datatype'])}, which is not a known NIfTI type.",
+            "The header is damaged, or the writer is non-standard; re-export it as int16 or float32.",
         ) from None
     _check_dtype(dtype, hdr, name)
     offset = int(hdr["vox_offset"])
@@ -321,7 +323,11 @@ def _parse_mgh(head: bytes, name: str) -> _HeaderInfo:
     try:
         dtype = hdr.get_data_dtype()
     except (KeyError, ValueError):
-        raise InputError(name, f"uses MGH data type code {int(hdr['type'])}, which is not known.") from None
+        raise InputError(
+            name,
+            f"uses MGH data type code {int(hdr['type'])}, which is not known.",
+            "Re-export it with FreeSurfer's mri_convert, or as NIfTI.",
+        ) from None
     return _HeaderInfo(MGHImage, hdr, "MGH", shape, dtype.itemsize, hdr.get_data_offset())
 
 

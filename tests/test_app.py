@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from conftest import blobs, charts, errors, nifti_bytes, open_page, texts, values, warnings
+from conftest import ROOT, blobs, charts, errors, nifti_bytes, open_page, texts, values, warnings
 from neuroseg.features import Scope, make_features
 
 
@@ -122,3 +125,32 @@ def test_a_bad_upload_is_named_and_the_good_one_still_loads():
     assert not at.exception
     assert any("page.nii.gz: is an HTML or XML page" in e for e in errors(at))
     assert at.dataframe[0].value["file"].tolist() == ["good.nii"]
+
+
+def test_a_second_session_does_not_see_the_first_sessions_upload():
+    a, b = blobs()
+    first = open_page(dataset="upload")
+    first.file_uploader[0].set_value([("secret.nii", nifti_bytes(a), "application/octet-stream")]).run()
+    assert first.dataframe[0].value["file"].tolist() == ["secret.nii"]
+    second = open_page(dataset="upload")
+    assert "Upload one or more co-registered images" in texts(second)
+    assert not second.dataframe and "secret" not in texts(second)
+
+
+def test_uploads_are_never_written_to_disk(tmp_path):
+    marker = np.frombuffer(b"neuroseg-privacy-marker-7f3a9c21", dtype=np.float32)
+    data = np.tile(marker, 40).reshape(8, 4, 10, order="F")  # NIfTI stores voxels in Fortran order
+    raw = nifti_bytes(data)
+    assert b"neuroseg-privacy-marker-7f3a9c21" in raw
+    started = time.time()
+    at = open_page(dataset="upload")
+    at.file_uploader[0].set_value([("private.nii", raw, "application/octet-stream")]).run()
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception
+    for folder in {Path(tempfile.gettempdir()), ROOT, Path.home() / ".streamlit"}:
+        for path in folder.rglob("*") if folder.exists() else []:
+            try:
+                if path.is_file() and path.stat().st_mtime >= started and path.stat().st_size < 50 * 2**20:
+                    assert b"neuroseg-privacy-marker" not in path.read_bytes(), path
+            except (PermissionError, FileNotFoundError):
+                continue

@@ -5,58 +5,27 @@ Screenshots of every page land in ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import os
+import json
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from bad_files import CASES
+from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload_and_segment
 from conftest import ROOT, blobs, nifti_bytes
 
-CHROMIUM = os.environ.get("NEUROSEG_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+FIGURES = ROOT / "test-artifacts" / "figures.json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A ``streamlit run app.py`` process on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                   "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                   "--browser.gatherUsageStats", "false"]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+def record(name: str, value) -> None:
+    """Keep a measured figure (peak memory, sessions) beside the screenshots."""
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    figures[name] = value
+    FIGURES.write_text(json.dumps(figures, indent=2))
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +40,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: apt-get install chromium (browser tests must not be skipped)")
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                  "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )  # fmt: skip
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -86,14 +51,6 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def settle(page: Page, timeout: float = 120_000) -> None:
-    """Wait until the script run that the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -212,3 +169,62 @@ def test_compare_page_grows_the_grid(server, page):
     assert "kmax=5" in page.url
     no_exceptions(page)
     shoot(page, "06_compare")
+
+
+def test_the_server_survives_every_bad_file_in_one_session(server, page, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    paths = []
+    for i, case in enumerate(CASES):
+        sub = folder / f"{i:02d}"
+        sub.mkdir()
+        (sub / case.filename).write_bytes(case.content)
+        paths.append(str(sub / case.filename))
+    page.goto(f"{server.url}/?dataset=upload")
+    settle(page)
+    with PeakMemory(server.process.pid) as memory:
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(paths)
+        settle(page)
+        text = page.inner_text("[data-testid=stMain]")
+    for case in CASES:
+        if case.outcome == "error":
+            assert case.fragment in text, case.id
+    no_exceptions(page)
+    shoot(page, "07_bad_uploads")
+    assert server.healthy() and server.process.poll() is None
+    record("bad_uploads_server_peak_rss_mb", round(memory.peak / 2**20))
+    assert memory.peak < 1.5 * 2**30
+    page.locator("[data-testid=stSidebar]").get_by_text("phantom", exact=True).click()
+    settle(page)
+    expect(page.get_by_text("T1w · phantom_t1w.nii.gz")).to_be_visible()
+
+
+def test_a_second_session_cannot_see_the_first_ones_upload(server, browser, tmp_path):
+    first, second = new_page(browser), new_page(browser)
+    first.goto(f"{server.url}/?dataset=upload")
+    settle(first)
+    path = tmp_path / "secret_subject.nii.gz"
+    path.write_bytes(nifti_bytes(blobs()[0], gz=True))
+    first.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    settle(first)
+    expect(first.get_by_text("secret_subject · secret_subject.nii.gz")).to_be_visible()
+    second.goto(f"{server.url}/?dataset=upload")
+    settle(second)
+    expect(second.get_by_text("Upload one or more co-registered images")).to_be_visible()
+    assert "secret_subject" not in second.inner_text("body")
+    first.context.close()
+    second.context.close()
+
+
+def test_simultaneous_sessions_each_get_their_own_segmentation(server, browser, tmp_path):
+    sessions = 4
+    pages = [new_page(browser, height=1200) for _ in range(sessions)]
+    with PeakMemory(server.process.pid) as memory:
+        outcomes = upload_and_segment(pages, server.url, tmp_path)
+    for expected, shown in outcomes:
+        assert shown == f"{expected:,}"
+    assert len({e for e, _ in outcomes}) == sessions  # every session had different data
+    assert server.healthy()
+    record("load_test", {"sessions": sessions, "server_peak_rss_mb": round(memory.peak / 2**20)})
+    for pg in pages:
+        pg.context.close()
