@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from neuroseg.metrics import align_labels, mean_pairwise_ari
 from neuroseg.mixture import GMMResult, fit_gmm
@@ -47,7 +48,8 @@ def fit_grid(
             if on_result is not None:
                 on_result(results[i])
         return results
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+    # BLAS stays at one thread for the whole grid: parallelise across fits, not inside one
+    with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
         futures = {pool.submit(fit_gmm, X, k, seed, **fit_options): i for i, (k, seed) in enumerate(pairs)}
         for future in as_completed(futures):
             results[futures[future]] = future.result()

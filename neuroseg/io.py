@@ -31,7 +31,7 @@ _MAX_EXTENSION_BYTES = 16 * 2**20
 _TRAILING_SLACK = 2**20  # MGH footer and tags after the voxel data
 _CHUNK = 2**20
 
-DEFAULT_BUDGET_MB = 512
+DEFAULT_BUDGET_MB = 256
 """Default memory budget per image, in MiB; ``NEUROSEG_MEMORY_BUDGET_MB`` overrides it."""
 
 
@@ -40,7 +40,7 @@ def memory_budget_bytes() -> int:
 
     The budget bounds both the decompressed file and the float64 working copy
     of one 3-D volume, so the largest accepted volume is ``budget / 8`` voxels
-    (512 MiB: about 67 million voxels, e.g. 406**3).
+    (256 MiB: about 33 million voxels, e.g. 322**3; a 1 mm brain has 7 to 9 million).
     """
     mb = os.environ.get("NEUROSEG_MEMORY_BUDGET_MB", "")
     try:

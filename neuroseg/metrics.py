@@ -8,7 +8,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import adjusted_rand_score
 
 from neuroseg.mixture import GMMResult
 
@@ -44,8 +43,26 @@ def cluster_table(X: np.ndarray, result: GMMResult, names: Sequence[str], voxel_
 
 
 def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
-    """Agreement of two partitions of the same voxels (1 = identical, ~0 = chance)."""
-    return float(adjusted_rand_score(a, b))
+    """Agreement of two partitions of the same voxels (1 = identical, ~0 = chance).
+
+    The same value as ``sklearn.metrics.adjusted_rand_score`` for small
+    non-negative integer labels, computed from a ``bincount`` contingency
+    table, which is several times faster on millions of voxels.
+    """
+    a = np.asarray(a, dtype=np.intp)
+    b = np.asarray(b, dtype=np.intp)
+    table = _counts(a, b)
+
+    def pairs(x):
+        return (x * (x - 1) // 2).sum(dtype=np.float64)
+
+    total = pairs(np.array([len(a)]))
+    both, rows, cols = pairs(table), pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    expected = rows * cols / total if total else 0.0
+    maximum = (rows + cols) / 2
+    if maximum == expected:  # both partitions trivial (one cluster, or every voxel alone)
+        return 1.0
+    return float((both - expected) / (maximum - expected))
 
 
 def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
@@ -56,12 +73,18 @@ def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
     return float(np.mean([adjusted_rand_index(a, b) for a, b in pairs]))
 
 
+def _counts(a: np.ndarray, b: np.ndarray, ka: int | None = None, kb: int | None = None) -> np.ndarray:
+    """Table of how many voxels have label i in ``a`` and j in ``b`` (non-negative integer labels)."""
+    ka = int(a.max()) if ka is None else ka
+    kb = int(b.max()) if kb is None else kb
+    codes = a.astype(np.intp).ravel() * (kb + 1) + b.astype(np.intp).ravel()
+    flat = np.bincount(codes, minlength=(ka + 1) * (kb + 1))
+    return flat.reshape(ka + 1, kb + 1)
+
+
 def _contingency(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> np.ndarray:
-    """Counts of voxels with label i in ``a`` and j in ``b`` (labels 1..k; 0 ignored)."""
-    keep = (a > 0) & (b > 0)
-    table = np.zeros((ka + 1, kb + 1), dtype=np.int64)
-    np.add.at(table, (a[keep].astype(np.intp), b[keep].astype(np.intp)), 1)
-    return table[1:, 1:]
+    """Counts of voxels with label i in ``a`` and j in ``b`` (labels 1..k; voxels labelled 0 ignored)."""
+    return _counts(a, b, ka, kb)[1:, 1:]
 
 
 def align_labels(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:

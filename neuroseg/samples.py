@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import numpy as np
 from neuroseg.io import load_path
 from neuroseg.stack import VolumeStack, stack_images
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+"""Folder of the sample files; ``NEUROSEG_DATA_DIR`` points it elsewhere (the benchmarks' 1 mm phantom)."""
 
 
 @dataclass(frozen=True)

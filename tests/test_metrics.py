@@ -65,3 +65,26 @@ def test_grid_rows_and_seed_stability(sample):
     for (k, seed), labels in aligned.items():
         original = next(r.labels for r in results if (r.k, r.seed) == (k, seed))
         assert adjusted_rand_index(labels, original) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjusted_rand_index_equals_sklearns(seed):
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 5, 3000).astype(np.uint8)
+    b = np.where(rng.random(3000) < 0.7, a, rng.integers(1, 7, 3000)).astype(np.uint8)
+    assert adjusted_rand_index(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+    assert adjusted_rand_index(a, a) == 1.0
+
+
+def test_bic_and_aic_equal_sklearns(sample):
+    from sklearn.mixture import GaussianMixture
+
+    stack, _ = sample
+    X = make_features(stack.channels, Scope("slice", "z", 47)).X
+    for covariance_type in ("full", "tied", "diag", "spherical"):
+        model = GaussianMixture(3, covariance_type=covariance_type, random_state=1).fit(X)
+        result = fit_gmm(X, 3, 1, mode="exact", covariance_type=covariance_type)
+        assert result.bic == pytest.approx(model.bic(X), rel=1e-9)
+        assert result.aic == pytest.approx(model.aic(X), rel=1e-9)
