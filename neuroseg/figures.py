@@ -7,12 +7,15 @@ binned on the server. So a figure's size does not grow with the voxel count.
 
 from __future__ import annotations
 
+import base64
+import io
+
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 from neuroseg.density import Grid2D
@@ -29,6 +32,19 @@ MAX_SCATTER_POINTS = 20_000
 def label_colour(label: int) -> str:
     """Display colour of cluster ``label`` (1-based); the same label keeps its colour everywhere."""
     return LABEL_COLOURS[(label - 1) % len(LABEL_COLOURS)]
+
+
+def png_source(picture: np.ndarray) -> str:
+    """A uint8 grey (H, W) or RGB (H, W, 3) picture as a PNG data URI, the form Plotly's Image trace takes."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(picture)).save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def image_trace(view: SliceView, picture: np.ndarray, **axes) -> go.Image:
+    """A displayed slice as a Plotly Image trace with pixels of their physical size (mm)."""
+    return go.Image(source=png_source(picture), dx=view.col_mm, dy=view.row_mm,
+                    hovertemplate="row %{y:.0f} mm, col %{x:.0f} mm<extra></extra>", **axes)  # fmt: skip
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
@@ -84,8 +100,7 @@ def image_figure(
         Legend entries (coloured squares) for labels drawn in the picture.
     height : int
     """
-    fig = px.imshow(picture, binary_string=True)
-    fig.update_traces(dx=view.col_mm, dy=view.row_mm, hovertemplate="row %{y:.0f} mm, col %{x:.0f} mm<extra></extra>")
+    fig = go.Figure(image_trace(view, picture))
     if colorbar is not None:
         low, high, scale, label = colorbar
         fig.add_trace(
@@ -102,7 +117,7 @@ def image_figure(
         )  # fmt: skip
     _edge_letters(fig, view)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
     fig.update_layout(
         title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
         plot_bgcolor="black", showlegend=bool(legend), legend=dict(orientation="h", y=-0.02),
@@ -250,24 +265,28 @@ def stability_figure(table: pd.DataFrame) -> go.Figure:
 
 def small_multiples_figure(view: SliceView, pictures: Mapping[tuple[int, int], np.ndarray], ks: Sequence[int],
                            seeds: Sequence[int]) -> go.Figure:  # fmt: skip
-    """A grid of label maps: rows are k, columns are seeds."""
-    fig = make_subplots(
-        rows=len(ks), cols=len(seeds), horizontal_spacing=0.01, vertical_spacing=0.02,
-        column_titles=[f"seed {s}" for s in seeds], row_titles=[f"k = {k}" for k in ks],
-    )  # fmt: skip
-    for i, k in enumerate(ks, start=1):
-        for j, seed in enumerate(seeds, start=1):
-            trace = px.imshow(pictures[(k, seed)], binary_string=True).data[0]
-            trace.update(dx=view.col_mm, dy=view.row_mm, hoverinfo="skip")
-            fig.add_trace(trace, row=i, col=j)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    for i in range(1, len(ks) * len(seeds) + 1):
-        fig.layout[f"yaxis{'' if i == 1 else i}"].scaleanchor = f"x{'' if i == 1 else i}"
-    cell = 170 if len(seeds) > 3 else 210
-    fig.update_annotations(font_size=13)
-    fig.update_layout(height=cell * len(ks) + 70, margin=dict(l=10, r=40, t=50, b=10), plot_bgcolor="black")
-    return fig
+    """A grid of label maps: rows are k, columns are seeds (laid out by hand: make_subplots is slow)."""
+    rows, cols, gap = len(ks), len(seeds), 0.01
+    data, layout = [], {}
+    annotations = [
+        dict(text=f"seed {seed}", x=(j + 0.5) / cols, y=1.0, xref="paper", yref="paper", yanchor="bottom", showarrow=False)
+        for j, seed in enumerate(seeds)
+    ]
+    for i, k in enumerate(ks):
+        annotations.append(dict(text=f"k = {k}", x=1.0, y=1 - (i + 0.5) / rows, xref="paper", yref="paper",
+                                xanchor="left", textangle=90, showarrow=False))  # fmt: skip
+        for j, seed in enumerate(seeds):
+            n = i * cols + j + 1
+            suffix = "" if n == 1 else str(n)
+            data.append(image_trace(view, pictures[(k, seed)], xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+            layout[f"xaxis{suffix}"] = dict(domain=[j / cols + gap, (j + 1) / cols - gap], visible=False)
+            layout[f"yaxis{suffix}"] = dict(domain=[1 - (i + 1) / rows + gap, 1 - i / rows - gap], visible=False,
+                                            scaleanchor=f"x{suffix}", autorange="reversed")  # fmt: skip
+    cell = 170 if cols > 3 else 210
+    return go.Figure(data=data, layout=dict(
+        layout, annotations=annotations, height=cell * rows + 60, margin=dict(l=10, r=40, t=40, b=10),
+        plot_bgcolor="black", font=dict(size=13),
+    ))  # fmt: skip
 
 
 def seaborn_kde_figure(x: np.ndarray, y: np.ndarray, names: Sequence[str]):

@@ -68,7 +68,7 @@ st.caption(
     f"Both computed on the server from all {len(X):,} voxels: a {hist.values.shape[1]}² histogram, and a Gaussian "
     "kernel density (the kernel of scipy's gaussian_kde, applied by FFT to a fine histogram)."
 )
-with st.expander("The lesson's seaborn KDE (static)"):
+if st.toggle("Show the lesson's seaborn KDE (static, about a second to draw)", key="seaborn_kde"):
     few = subsample_rows(len(X), 3_000, seed=1)
     st.pyplot(seaborn_kde_figure(X[few, 0], X[few, 1], [first, second]), width="content")
     st.caption(f"On a random sample of {len(few):,} voxels: seaborn evaluates its kernel at every point, which is slow.")

@@ -1,0 +1,362 @@
+"""Measure neuroseg against the naive approach, on the 2 mm and 1 mm phantoms.
+
+Usage::
+
+    python benchmarks/run.py                 # every workload (about 25 minutes on 2 cores)
+    python benchmarks/run.py grid density    # some of them
+    python benchmarks/run.py --quick         # skip the slowest baselines (seaborn/scipy on all voxels)
+
+Prints Markdown tables (medians of several runs; ratios against the naive code
+timed in the same run) and writes them to ``benchmarks/results/latest.md``.
+The 1 mm phantom is made on first use by ``scripts/make_sample_data.py``
+into ``benchmarks/data/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import numpy as np  # noqa: E402
+from sklearn.mixture import GaussianMixture  # noqa: E402
+
+from neuroseg.compare import fit_grid, grid_table  # noqa: E402
+from neuroseg.density import kde2d, histogram2d  # noqa: E402
+from neuroseg.features import Scope, make_features  # noqa: E402
+from neuroseg.metrics import adjusted_rand_index, mean_pairwise_ari  # noqa: E402
+from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, fit_gmm  # noqa: E402
+from neuroseg.samples import DATA_DIR, load_sample  # noqa: E402
+
+MM1 = ROOT / "benchmarks" / "data"
+RESULTS = ROOT / "benchmarks" / "results"
+GRID = [(k, s) for k in range(2, 9) for s in range(12345, 12350)]
+warnings.simplefilter("ignore")
+
+
+def ensure_1mm() -> Path:
+    if not (MM1 / "phantom_t1w.nii.gz").exists():
+        subprocess.run([sys.executable, "scripts/make_sample_data.py", "--resolution", "1", "--out", str(MM1)],
+                       cwd=ROOT, check=True)  # fmt: skip
+    return MM1
+
+
+def timed(fn, repeats: int = 3, slow: float = 5.0):
+    """Median wall time of ``fn()`` over ``repeats`` runs (one run if it takes over ``slow`` s), and its result."""
+    times, result = [], None
+    for i in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+        if times[0] > slow:
+            break
+    return statistics.median(times), result, len(times)
+
+
+def volume_X(data_dir: Path) -> np.ndarray:
+    stack, _ = load_sample("phantom", data_dir)
+    return make_features(stack.channels, Scope("volume")).X
+
+
+def table(title: str, header: list[str], rows: list[list]) -> str:
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s"
+
+
+# -- 1. comparison grid ----------------------------------------------------------------------------------------
+
+
+def bench_grid(quick: bool) -> str:
+    out = []
+    X = volume_X(DATA_DIR)
+    naive_time, exact, _ = timed(lambda: {p: GaussianMixture(p[0], random_state=p[1]).fit_predict(X) for p in GRID}, 1)
+    ours_time, results, n = timed(lambda: fit_grid(X, GRID, n_jobs=2), 3)
+    per_k = {k: np.mean([adjusted_rand_index(r.labels, exact[(r.k, r.seed)]) for r in results if r.k == k]) for k in range(2, 9)}
+    spread = {k: mean_pairwise_ari([exact[(k, s)] for s in range(12345, 12350)]) for k in range(2, 9)}
+    warm = warm_compare_rerun()
+    rows = [
+        ["2 mm phantom, 235,375 voxels", s(naive_time), f"{s(ours_time)} (median of {n})", f"{naive_time / ours_time:.1f}x",
+         f"{np.mean(list(per_k.values())):.3f}", s(warm)],
+    ]  # fmt: skip
+    X1 = volume_X(ensure_1mm())
+    done = []
+    ours1, results1, _ = timed(lambda: fit_grid(X1, GRID, n_jobs=2, on_result=done.append), 1)
+    summary1, _, _ = timed(lambda: grid_table(results1), 1)
+    if quick:
+        naive1 = "not run (--quick)"
+        ratio1 = "-"
+    else:
+        firsts = [(k, 12345) for k in range(2, 9)]
+        t_first, _, _ = timed(lambda: [GaussianMixture(k, random_state=s).fit_predict(X1) for k, s in firsts], 1)
+        naive1 = f"{s(t_first * 5)} (7 fits timed x 5)"
+        ratio1 = f"{t_first * 5 / (ours1 + summary1):.1f}x"
+    rows.append([f"1 mm phantom, {len(X1):,} voxels", naive1, f"{s(ours1 + summary1)} (1 run, {len(done)} progress steps)",
+                 ratio1, "-", "-"])  # fmt: skip
+    out.append(table(
+        "Comparison grid: k = 2..8 x 5 seeds, whole volume, two channels",
+        ["volume", "naive fit_predict loop", "neuroseg (fast, 2 threads)", "speed-up", "mean ARI vs exact", "warm page rerun"],
+        rows,
+    ))  # fmt: skip
+    out.append(table(
+        "Agreement per k on the 2 mm grid",
+        ["k", "fast vs exact, same seed (mean ARI)", "exact vs exact, across seeds (mean pairwise ARI)"],
+        [[k, f"{per_k[k]:.3f}", f"{spread[k]:.3f}"] for k in range(2, 9)],
+    ))  # fmt: skip
+    return "\n".join(out)
+
+
+def warm_compare_rerun() -> float:
+    """AppTest: the compare page on the 2 mm volume grid, rerun once everything is cached."""
+    from conftest import open_page
+
+    at = open_page("compare", scope="volume", kmin=2, kmax=8, seeds=5)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# -- 2. one segmentation -----------------------------------------------------------------------------------------
+
+
+def bench_segment(quick: bool) -> str:
+    rows = []
+    for label, data_dir in (("2 mm", DATA_DIR), ("1 mm", ensure_1mm())):
+        stack, _ = load_sample("phantom", data_dir)
+        middle = stack.shape[2] // 2
+        for scope in (Scope("slice", "z", middle), Scope("volume")):
+            X = make_features(stack.channels, scope).X
+            naive, ref, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit_predict(X))
+            for mode in ("exact", "fast"):
+                ours, result, n = timed(lambda: fit_gmm(X, 3, 12345, mode=mode))
+                ari = adjusted_rand_index(result.labels, ref)
+                rows.append([label, scope.kind, f"{len(X):,}", mode, s(naive), f"{s(ours)} ({n})", f"{naive / ours:.1f}x", f"{ari:.4f}"])
+    return table(
+        "One segmentation, k = 3, seed 12345",
+        ["phantom", "scope", "voxels", "mode", "naive fit_predict", "neuroseg fit_gmm (runs)", "speed-up", "ARI vs naive"],
+        rows,
+    )  # fmt: skip
+
+
+# -- 3. density ------------------------------------------------------------------------------------------------------
+
+
+def bench_density(quick: bool) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from scipy.stats import gaussian_kde
+
+    X = volume_X(ensure_1mm())
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in (4_000, 200_000, len(X)):
+        sample = X[np.sort(rng.choice(len(X), n, replace=False))] if n < len(X) else X
+        x, y = sample[:, 0], sample[:, 1]
+        ours, (hist, grid), runs = timed(lambda: (histogram2d(x, y), kde2d(x, y)))
+        gx, gy = np.meshgrid(grid.x[::2], grid.y[::2])
+        points = np.vstack([gx.ravel(), gy.ravel()])
+        slow = quick and n > 200_000
+        if slow:
+            scipy_time, diff, sns_time = "not run (--quick)", "-", "not run (--quick)"
+        else:
+            t, ref, _ = timed(lambda: gaussian_kde(np.vstack([x, y]))(points).reshape(gx.shape), 1)
+            diff = f"{np.abs(grid.values[::2, ::2] / grid.values.max() - ref / ref.max()).max() * 100:.2f} %"
+            scipy_time = f"{s(t)} ({t / ours:,.0f}x)"
+            if n <= 200_000:
+                def seaborn_plot():
+                    fig, ax = plt.subplots()
+                    sns.kdeplot(x=x, y=y, ax=ax)
+                    plt.close(fig)
+
+                t_sns, _, _ = timed(seaborn_plot, 1)
+                sns_time = f"{s(t_sns)} ({t_sns / ours:,.0f}x)"
+            else:
+                sns_time = "not run (over 20 min)"
+        rows.append([f"{n:,}", f"{ours * 1000:.0f} ms ({runs})", sns_time, scipy_time, diff])
+    return table(
+        "Density of the 1 mm phantom's joint intensities (200 x 200 grid; scipy evaluated on 100 x 100 of its points)",
+        ["voxels", "neuroseg histogram + KDE", "seaborn.kdeplot (ours faster by)", "scipy gaussian_kde (ours faster by)",
+         "max normalised difference vs gaussian_kde"],
+        rows,
+    )  # fmt: skip
+
+
+# -- 4 and 6. payload and page reruns (AppTest, in a child process per data folder) -------------------------------------
+
+
+PAGES = ("data", "slices", "joint", "segment", "compare")
+
+
+def app_figures(data_dir: str) -> dict:
+    """In a child process with NEUROSEG_DATA_DIR set: chart bytes per page and rerun times."""
+    from conftest import open_page
+
+    result = {"payload": {}, "slice_rerun": {}, "k_rerun": {}, "volume_k_rerun": None}
+    for page in PAGES:
+        at = open_page(None if page == "data" else page)
+        result["payload"][page] = sum(len(el.proto.spec) for el in at.get("plotly_chart"))
+        times = []
+        for step in (1, 1, 1):
+            at.slider(key="slice").set_value(at.slider(key="slice").value + step)
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+        result["slice_rerun"][page] = statistics.median(times)
+        if page in ("segment", "compare"):
+            widget = at.slider(key="k") if page == "segment" else at.number_input(key="kmax")
+            times = []
+            for value in (4, 5, 6):
+                widget.set_value(value)
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+            result["k_rerun"][page] = statistics.median(times)
+    at = open_page("segment", scope="volume", mode="fast")
+    times = []
+    for value in (4, 5, 6):
+        at.slider(key="k").set_value(value)
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    result["volume_k_rerun"] = statistics.median(times)
+    return result
+
+
+def child_app_figures(data_dir: Path) -> dict:
+    env = {**os.environ, "NEUROSEG_DATA_DIR": str(data_dir)}
+    done = subprocess.run([sys.executable, __file__, "--app-figures", str(data_dir)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_app(quick: bool) -> str:
+    figures = {"2 mm": child_app_figures(DATA_DIR), "1 mm": child_app_figures(ensure_1mm())}
+    payload = table(
+        "Chart data each page sends (bytes of Plotly JSON, default view)",
+        ["page", "2 mm phantom", "1 mm phantom"],
+        [[p, f"{figures['2 mm']['payload'][p] / 1e3:,.0f} kB", f"{figures['1 mm']['payload'][p] / 1e3:,.0f} kB"] for p in PAGES],
+    )  # fmt: skip
+    rows = []
+    for p in PAGES:
+        row = [p]
+        for size in ("2 mm", "1 mm"):
+            f = figures[size]
+            row.append(f"{f['slice_rerun'][p] * 1000:.0f} ms")
+            row.append(f"{f['k_rerun'][p] * 1000:.0f} ms" if p in f["k_rerun"] else "-")
+        rows.append(row)
+    rows.append(["segment, whole volume, fast", "-", f"{figures['2 mm']['volume_k_rerun'] * 1000:.0f} ms", "-",
+                 f"{figures['1 mm']['volume_k_rerun'] * 1000:.0f} ms"])  # fmt: skip
+    reruns = table(
+        "Server time of a page rerun (AppTest, median of 3; a new slice or k is a cold fit for that setting)",
+        ["page", "2 mm: slice moved", "2 mm: k changed", "1 mm: slice moved", "1 mm: k changed"],
+        rows,
+    )  # fmt: skip
+    return payload + "\n" + reruns
+
+
+# -- 5. memory and concurrent sessions (real server, Playwright) ----------------------------------------------------------
+
+
+def walk_all_pages(pages, url: str) -> None:
+    from browser_support import settle
+
+    for page in pages:
+        page.goto(url)
+    for page in pages:
+        settle(page)
+    for title in ("Slices & histograms", "Joint intensities", "Segment", "Compare k × seeds"):
+        for page in pages:
+            page.locator("[data-testid=stSidebarNav]").get_by_text(title).click()
+        for page in pages:
+            settle(page)
+
+
+def bench_memory(quick: bool) -> str:
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, upload_and_segment
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for sessions in (1, 5):
+            server = Server(env={"NEUROSEG_DATA_DIR": str(ensure_1mm())})
+            idle = server.rss()
+            pages = [new_page(browser, 1000) for _ in range(sessions)]
+            with PeakMemory(server.process.pid) as memory:
+                start = time.perf_counter()
+                walk_all_pages(pages, server.url)
+                took = time.perf_counter() - start
+            rows.append([f"{sessions} walking all pages, 1 mm sample", f"{idle / 2**20:.0f} MB", f"{memory.peak / 2**20:.0f} MB",
+                         s(took), "yes" if server.healthy() else "NO"])  # fmt: skip
+            for page in pages:
+                page.context.close()
+            server.stop()
+        server = Server()
+        pages = [new_page(browser, 1000) for _ in range(5)]
+        with PeakMemory(server.process.pid) as memory, tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            outcomes = upload_and_segment(pages, server.url, Path(folder))
+            took = time.perf_counter() - start
+        correct = sum(shown == f"{expected:,}" for expected, shown in outcomes)
+        rows.append([f"5 uploading two files each and segmenting ({correct}/5 correct)", "-", f"{memory.peak / 2**20:.0f} MB",
+                     s(took), "yes" if server.healthy() else "NO"])  # fmt: skip
+        server.stop()
+        browser.close()
+    return table(
+        "Server memory (peak resident set size of the streamlit process)",
+        ["sessions at once", "server idle", "peak", "wall time", "server up after"],
+        rows,
+    )  # fmt: skip
+
+
+SECTIONS = {"grid": bench_grid, "segment": bench_segment, "density": bench_density, "app": bench_app, "memory": bench_memory}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", help=f"some of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="skip the slowest baselines")
+    parser.add_argument("--app-figures", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.app_figures:
+        print(json.dumps(app_figures(args.app_figures)))
+        return
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, fast mode N = {DEFAULT_MAX_FIT_VOXELS:,}"
+    report = [f"## Results ({time.strftime('%Y-%m-%d')}; {machine})", "", "Command: `python benchmarks/run.py " + " ".join(sys.argv[1:]) + "`", ""]
+    for name in args.sections or SECTIONS:
+        start = time.perf_counter()
+        text = SECTIONS[name](args.quick)
+        print(text, flush=True)
+        report += [text, f"_{name}: measured in {time.perf_counter() - start:.0f} s_", ""]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
