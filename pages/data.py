@@ -38,14 +38,14 @@ overview = pd.DataFrame(
             "orientation": summarize(image)["Orientation"],
             "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
         }
-        for name, image, channel in zip(stack.names, ctx.images, stack.channels)
+        for name, image, channel in zip(stack.names, stack.images, stack.channels)
     ]
 )
 st.dataframe(overview, hide_index=True, width="stretch")
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 
-for name, image in zip(stack.names, ctx.images):
+for name, image in zip(stack.names, stack.images):
     st.subheader(literal(f"{name} · {image.name}"))
     for warning in image.warnings:
         st.warning(literal(warning))

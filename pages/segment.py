@@ -93,7 +93,9 @@ with c_right:
     base = f"neuroseg_k{k}_seed{seed}_{kind}"
     d1, d2 = st.columns(2)
     d1.download_button(
-        "Labels (.nii.gz)", nifti_gz_bytes(label_nifti(seg)), f"{base}_labels.nii.gz", "application/gzip",
-        help="uint8 label volume on the first image's grid and affine; 0 = outside the mask or the slice.",
+        "Labels (.nii.gz)", lambda: nifti_gz_bytes(label_nifti(seg)), f"{base}_labels.nii.gz", "application/gzip",
+        on_click="ignore", help="uint8 label volume on the first image's grid and affine; 0 = outside the mask or the slice.",
     )  # fmt: skip
-    d2.download_button("Cluster table (.csv)", table.to_csv(index=False), f"{base}_clusters.csv", "text/csv")
+    d2.download_button(
+        "Cluster table (.csv)", table.to_csv(index=False), f"{base}_clusters.csv", "text/csv", on_click="ignore"
+    )

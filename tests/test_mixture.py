@@ -48,14 +48,15 @@ def test_fast_mode_on_few_voxels_is_the_exact_fit(sample):
     assert fast.n_fit == len(X)
 
 
-def test_fast_mode_agrees_with_exact_on_the_volume_and_is_reproducible(sample):
+@pytest.mark.parametrize("k, seed", [(3, 12345), (4, 12346), (6, 12347)])
+def test_fast_mode_agrees_with_exact_on_the_volume_and_is_reproducible(sample, k, seed):
     stack, _ = sample
     X = make_features(stack.channels, Scope("volume")).X
-    exact = fit_gmm(X, 3, 12345, mode="exact", with_confidence=False)
-    fast = fit_gmm(X, 3, 12345, mode="fast", max_fit_voxels=20_000, with_confidence=False)
-    again = fit_gmm(X, 3, 12345, mode="fast", max_fit_voxels=20_000, with_confidence=False)
+    exact = fit_gmm(X, k, seed, mode="exact", with_confidence=False)
+    fast = fit_gmm(X, k, seed, mode="fast", max_fit_voxels=20_000, with_confidence=False)
+    again = fit_gmm(X, k, seed, mode="fast", max_fit_voxels=20_000, with_confidence=False)
     assert fast.n_fit == 20_000 and len(fast.labels) == len(X)
-    assert adjusted_rand_index(fast.labels, exact.labels) >= 0.97
+    assert adjusted_rand_index(fast.labels, exact.labels) >= 0.95
     np.testing.assert_array_equal(fast.labels, again.labels)
 
 

@@ -58,7 +58,9 @@ def features(digest: str, scope: Scope, _stack: VolumeStack) -> Features:
 
 
 @st.cache_resource(scope="session", max_entries=48, show_spinner="Fitting the Gaussian mixture…")
-def segmentation(digest: str, scope: Scope, k: int, seed: int, options: tuple, _stack: VolumeStack):
+def segmentation(
+    digest: str, scope: Scope, k: int, seed: int, options: tuple, _stack: VolumeStack
+) -> Segmentation | InputError:
     """One segmentation (``options`` is a sorted tuple of fit options), or why it failed."""
     try:
         return segment(_stack, scope, k, seed, **dict(options))

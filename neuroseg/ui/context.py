@@ -15,7 +15,7 @@ import streamlit as st
 from neuroseg.errors import InputError
 from neuroseg.features import Scope
 from neuroseg.header import AXES, axis_planes
-from neuroseg.io import LoadedImage, memory_budget_bytes
+from neuroseg.io import memory_budget_bytes
 from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
 from neuroseg.stack import VolumeStack, channel_name
 from neuroseg.ui import cache
@@ -38,8 +38,6 @@ class Context:
         A sample key or ``"upload"``.
     stack : VolumeStack or None
         The channels to analyse; None until valid images are chosen.
-    images : list of LoadedImage
-        The loaded source images, for the header views.
     truth : ndarray or None
         Ground-truth labels (bundled phantom only).
     tissues : tuple of str
@@ -56,7 +54,6 @@ class Context:
 
     dataset: str = DEFAULT_SAMPLE
     stack: VolumeStack | None = None
-    images: list[LoadedImage] = field(default_factory=list)
     truth: np.ndarray | None = None
     tissues: tuple[str, ...] = ()
     axis: str = "z"
@@ -115,7 +112,6 @@ def sidebar() -> Context:
             _uploads(ctx)
         else:
             ctx.stack, ctx.truth = cache.sample(ctx.dataset)
-            ctx.images = list(ctx.stack.images)
             ctx.tissues = SAMPLES[ctx.dataset].tissues
         if ctx.stack is not None:
             _slice_controls(ctx, query)
@@ -165,7 +161,7 @@ def _uploads(ctx: Context) -> None:
         return
     if stack.resampled:
         ctx.messages.append(("info", f"Resampled onto {images[0].name}'s grid: {', '.join(stack.resampled)}."))
-    ctx.stack, ctx.images = stack, images
+    ctx.stack = stack
 
 
 def _slice_controls(ctx: Context, query: dict) -> None:

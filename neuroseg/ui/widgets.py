@@ -74,8 +74,8 @@ def fit_settings() -> FitSettings:
     with st.expander("More fit options"):
         n = st.number_input(
             "Fast mode: voxels to fit on", 1_000, 2_000_000, DEFAULT_MAX_FIT_VOXELS, step=10_000, key="n_fit",
-            help="Fast mode fits on this many voxels drawn reproducibly from the seed, then labels every voxel. "
-            "With fewer mask voxels than this it is the exact fit.",
+            help="Fast mode starts from the exact fit's k-means initialisation, runs EM on this many voxels drawn "
+            "reproducibly from the seed, then labels every voxel. With fewer mask voxels than this it is the exact fit.",
         )  # fmt: skip
         cov = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance")
         std = st.checkbox("Standardise channels (z-scores)", key="standardise")
