@@ -54,7 +54,7 @@ def ensure_1mm() -> Path:
 def timed(fn, repeats: int = 3, slow: float = 5.0):
     """Median wall time of ``fn()`` over ``repeats`` runs (one run if it takes over ``slow`` s), and its result."""
     times, result = [], None
-    for i in range(repeats):
+    for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)

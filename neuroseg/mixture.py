@@ -106,7 +106,8 @@ def fit_gmm(
     seed : int, default 12345
         ``random_state`` of the estimator, and the seed of fast mode's subsample.
     mode : {"fast", "exact"}, default "fast"
-        ``"exact"`` fits on every row; ``"fast"`` on at most ``max_fit_voxels``.
+        ``"exact"`` fits on every row. ``"fast"`` starts from the exact fit's
+        k-means initialisation and runs EM on at most ``max_fit_voxels`` rows.
     max_fit_voxels : int, default 20_000
         Subsample size of fast mode.
     covariance_type : {"full", "tied", "diag", "spherical"}, default "full"

@@ -131,7 +131,7 @@ def upload_and_segment(pages: list[Page], url: str, folder: Path) -> list[tuple[
     "Voxels labelled" figure its Segment page shows.
     """
     expected = []
-    for seed, page in enumerate(pages):
+    for page in pages:
         page.goto(f"{url}/?dataset=upload")
     for seed, page in enumerate(pages):
         settle(page)
