@@ -53,7 +53,9 @@ class Segmentation:
         return cluster_table(self.features.X, self.result, self.stack.names, self.stack.voxel_ml)
 
 
-def segment(stack: VolumeStack, scope: Scope, k: int, seed: int, **fit_options) -> Segmentation:
+def segment(
+    stack: VolumeStack, scope: Scope, k: int, seed: int, *, features: Features | None = None, **fit_options
+) -> Segmentation:
     """Build the scope's features from ``stack`` and fit a k-component mixture.
 
     Parameters
@@ -61,6 +63,8 @@ def segment(stack: VolumeStack, scope: Scope, k: int, seed: int, **fit_options) 
     stack : VolumeStack
     scope : Scope
     k, seed : int
+    features : Features, optional
+        The scope's features if already built (shared, not copied).
     **fit_options
         Passed to :func:`neuroseg.mixture.fit_gmm`.
 
@@ -68,7 +72,7 @@ def segment(stack: VolumeStack, scope: Scope, k: int, seed: int, **fit_options) 
     -------
     Segmentation
     """
-    features = make_features(stack.channels, scope)
+    features = make_features(stack.channels, scope) if features is None else features
     result = fit_gmm(features.X, k, seed, **fit_options)
     settings = {
         "k": k,
