@@ -3,7 +3,6 @@
 import streamlit as st
 
 from neuroseg.compare import aligned_labels, fit_grid, grid_table
-from neuroseg.display import window
 from neuroseg.errors import InputError
 from neuroseg.features import labels_to_image
 from neuroseg.figures import criteria_figure, overlay_rgb, small_multiples_figure, stability_figure
@@ -11,7 +10,7 @@ from neuroseg.mixture import LESSON_SEED
 from neuroseg.ui.cache import features, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import channel_window, current_view, fit_settings, require_stack, scope_switch
+from neuroseg.ui.widgets import anatomy, current_view, fit_settings, on_current_slice, require_stack, scope_switch
 from neuroseg.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
 
 ensure_navigation()
@@ -64,13 +63,11 @@ left.plotly_chart(criteria_figure(table), key="criteria", width="stretch")
 right.plotly_chart(stability_figure(table), key="stability", width="stretch")
 
 view = current_view(ctx)
-low, high = channel_window(ctx, 0)
-grey = window(view.apply(ctx.scope().extract(stack.channels[0])), low, high)
-pictures = {}
-for key, labels in aligned_labels(results).items():
-    image = labels_to_image(labels, feats.mask)
-    here = ctx.scope().extract(image) if kind == "volume" else image
-    pictures[key] = overlay_rgb(grey, view.apply(here), 0.75)
+grey = anatomy(ctx)
+pictures = {
+    key: overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75)
+    for key, labels in aligned_labels(results).items()
+}
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")
 st.caption("Rows: k. Columns: seeds. Colours are matched across runs (Hungarian matching on voxel overlap).")
 st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", width="stretch")

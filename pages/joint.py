@@ -3,7 +3,6 @@
 import numpy as np
 import streamlit as st
 
-from neuroseg.display import window
 from neuroseg.features import labels_to_image
 from neuroseg.figures import (
     density_figure, highlight_rgb, histogram2d_figure, image_figure, scatter_figure, seaborn_kde_figure, subsample_rows,
@@ -12,7 +11,7 @@ from neuroseg.selection import select_points
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import channel_window, current_view, require_stack, scope_switch
+from neuroseg.ui.widgets import anatomy, current_view, on_current_slice, require_stack, scope_switch
 
 ensure_navigation()
 ctx = current()
@@ -48,11 +47,8 @@ selection = event.selection if event else {}
 chosen = select_points(X[:, 0], X[:, 1], selection) if selection else np.zeros(len(X), bool)
 with right:
     view = current_view(ctx)
-    low, high = channel_window(ctx, pair[0])
-    grey = window(view.apply(ctx.scope().extract(stack.channels[pair[0]])), low, high)
-    marked = labels_to_image(chosen.astype(np.uint8), features.mask)
-    marked_slice = ctx.scope().extract(marked) if kind == "volume" else marked
-    picture = highlight_rgb(grey, view.apply(marked_slice) > 0)
+    marked = on_current_slice(ctx, labels_to_image(chosen.astype(np.uint8), features.mask), kind)
+    picture = highlight_rgb(anatomy(ctx, pair[0]), view.apply(marked) > 0)
     where = "this slice" if kind == "slice" else "the volume"
     title = f"{first}, {ctx.plane} slice {ctx.index}: {int(chosen.sum()):,} selected voxels in {where}"
     st.plotly_chart(image_figure(view, picture, title, height=480), key="brushed", width="stretch")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from neuroseg.display import colourize, window
+from neuroseg.display import colourize
 from neuroseg.errors import InputError
 from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
 from neuroseg.metrics import dice_per_tissue
@@ -11,7 +11,9 @@ from neuroseg.segmentation import label_nifti, nifti_gz_bytes
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import channel_window, current_view, fit_settings, require_stack, scope_switch
+from neuroseg.ui.widgets import (
+    anatomy, current_view, fit_settings, on_current_slice, require_stack, scope_switch,
+)  # fmt: skip
 from neuroseg.urlparams import MAX_K, MAX_SEED
 
 ensure_navigation()
@@ -49,7 +51,7 @@ m[3].metric("AIC", f"{result.aic:,.0f}")
 m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s to fit and label")
 
 view = current_view(ctx)
-labels_here = ctx.scope().extract(seg.label_volume())
+labels_here = on_current_slice(ctx, seg.label_image(), kind)
 legend = {label: f"cluster {label}" for label in range(1, k + 1)}
 left, right = st.columns(2)
 with left:
@@ -64,14 +66,11 @@ with left:
         st.info("With one channel there is no joint scatter; the clusters are intervals of intensity (see the table).")
 with right:
     opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
-    low, high = channel_window(ctx, 0)
-    grey = window(view.apply(ctx.scope().extract(stack.channels[0])), low, high)
-    picture = overlay_rgb(grey, view.apply(labels_here), opacity)
+    picture = overlay_rgb(anatomy(ctx), view.apply(labels_here), opacity)
     title = f"Labels over {stack.names[0]}, {ctx.plane} slice {ctx.index}"
     st.plotly_chart(image_figure(view, picture, title, legend=legend, height=460), key="label_map", width="stretch")
 
-confidence = seg.confidence_image()
-confidence_here = ctx.scope().extract(confidence) if kind == "volume" else confidence
+confidence_here = on_current_slice(ctx, seg.confidence_image(), kind)
 c_left, c_right = st.columns(2)
 with c_left:
     floor = 1.0 / k  # the largest posterior is never below 1/k

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
-from neuroseg.display import SliceView, default_window, slice_view
+from neuroseg.display import SliceView, default_window, slice_view, window
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
 from neuroseg.ui.cache import fit_options
 from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
@@ -92,3 +93,14 @@ def current_view(ctx: Context) -> SliceView:
 def channel_window(ctx: Context, channel: int) -> tuple[float, float]:
     """Robust default display window of a channel (whole volume, non-zero voxels)."""
     return default_window(ctx.stack.channels[channel][:: 2, :: 2, :: 2])
+
+
+def anatomy(ctx: Context, channel: int = 0) -> np.ndarray:
+    """The current slice of a channel, turned for display and windowed to 0..255 grey."""
+    low, high = channel_window(ctx, channel)
+    return window(current_view(ctx).apply(ctx.scope().extract(ctx.stack.channels[channel])), low, high)
+
+
+def on_current_slice(ctx: Context, image: np.ndarray, kind: str) -> np.ndarray:
+    """The current slice of an image in a scope's shape (a slice already, or the whole volume)."""
+    return ctx.scope().extract(image) if kind == "volume" else image
