@@ -158,3 +158,12 @@ def test_uploads_are_never_written_to_disk(tmp_path):
                         assert b"neuroseg-privacy-marker" not in path.read_bytes(), path
                 except OSError:
                     continue
+
+
+def test_one_channel_sample_segments_by_intensity_alone():
+    at = open_page("segment", dataset="mni152")
+    assert "there is no joint scatter" in texts(at)
+    table = at.dataframe[0].value
+    assert len(table) == 3 and list(table.columns)[:4] == ["label", "n_voxels", "volume_ml", "mean_T1"]
+    assert table["mean_T1"].is_monotonic_increasing
+    assert [fig["data"][0]["type"] for fig in charts(at)] == ["image", "image"]
