@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import nibabel as nib
+import numpy as np
+import pandas as pd
 from nibabel.orientations import aff2axcodes, io_orientation
 
 from neuroseg.io import LoadedImage
+from neuroseg.stack import VolumeStack
 
 AXES = ("x", "y", "z")
 _PLANES = {0: "sagittal", 1: "coronal", 2: "axial"}
@@ -87,3 +89,21 @@ def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
             text = str(value)
         rows.append((key, text))
     return rows
+
+
+def channels_table(stack: VolumeStack) -> pd.DataFrame:
+    """One row per channel: name, file, shape, voxel size, data type, orientation, voxels > 0."""
+    return pd.DataFrame(
+        [
+            {
+                "channel": name,
+                "file": image.name,
+                "shape": " x ".join(map(str, image.shape)),
+                "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
+                "data type": str(image.header.get_data_dtype()),
+                "orientation": "".join(aff2axcodes(image.affine)) + "+",
+                "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
+            }
+            for name, image, channel in zip(stack.names, stack.images, stack.channels)
+        ]
+    )

@@ -1,10 +1,9 @@
 """Data page (/): the loaded channels, their headers, affines and orientation."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from neuroseg.header import raw_fields, summarize
+from neuroseg.header import channels_table, raw_fields, summarize
 from neuroseg.samples import SAMPLES
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
@@ -27,20 +26,7 @@ require_stack(ctx)
 
 stack = ctx.stack
 st.subheader("Channels")
-overview = pd.DataFrame(
-    [
-        {
-            "channel": name,
-            "file": image.name,
-            "shape": " x ".join(map(str, image.shape)),
-            "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
-            "data type": str(image.header.get_data_dtype()),
-            "orientation": summarize(image)["Orientation"],
-            "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
-        }
-        for name, image, channel in zip(stack.names, stack.images, stack.channels)
-    ]
-)
+overview = channels_table(stack)
 st.dataframe(overview, hide_index=True, width="stretch")
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")

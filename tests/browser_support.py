@@ -102,6 +102,12 @@ def settle(page: Page, timeout: float = 120_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def upload(page: Page, *paths) -> None:
+    """Drop files on the sidebar's uploader and wait for the app to take them in."""
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
+    settle(page)
+
+
 def session_files(seed: int, folder: Path) -> tuple[list[str], int]:
     """Two co-registered NIfTI files of a session's own subject, and the voxels the segment page must label.
 
@@ -137,7 +143,7 @@ def upload_and_segment(pages: list[Page], url: str, folder: Path) -> list[tuple[
         settle(page)
         files, count = session_files(seed, folder)
         expected.append(count)
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)  # all sessions at once
     for page in pages:
         settle(page)
         page.locator("[data-testid=stSidebarNav]").get_by_text("Segment").click()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from bad_files import CASES
-from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload_and_segment
+from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload, upload_and_segment
 from conftest import ROOT, blobs, nifti_bytes
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -100,8 +100,7 @@ def test_data_page_and_an_upload(server, page, tmp_path):
         path = tmp_path / name
         path.write_bytes(nifti_bytes(data, gz=True))
         files.append(str(path))
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)
-    settle(page)
+    upload(page, *files)
     expect(page.get_by_text("subject T1 · subject T1.nii.gz")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("subject b0 · subject b0.nii.gz")).to_be_visible()
     assert "dataset=upload" in page.url
@@ -183,8 +182,7 @@ def test_the_server_survives_every_bad_file_in_one_session(server, page, tmp_pat
     page.goto(f"{server.url}/?dataset=upload")
     settle(page)
     with PeakMemory(server.process.pid) as memory:
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(paths)
-        settle(page)
+        upload(page, *paths)
         text = page.inner_text("[data-testid=stMain]")
     for case in CASES:
         if case.outcome == "error":
@@ -205,8 +203,7 @@ def test_a_second_session_cannot_see_the_first_ones_upload(server, browser, tmp_
     settle(first)
     path = tmp_path / "secret_subject.nii.gz"
     path.write_bytes(nifti_bytes(blobs()[0], gz=True))
-    first.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
-    settle(first)
+    upload(first, path)
     expect(first.get_by_text("secret_subject · secret_subject.nii.gz")).to_be_visible()
     second.goto(f"{server.url}/?dataset=upload")
     settle(second)
