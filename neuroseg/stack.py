@@ -12,6 +12,7 @@ from nibabel.processing import resample_from_to
 
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
+from neuroseg.io.files import SINGLE_SUFFIXES, part_of
 
 AFFINE_TOLERANCE_MM = 1e-3
 
@@ -62,12 +63,12 @@ class VolumeStack:
         return float(np.prod(self.zooms)) / 1000.0
 
 
-_SUFFIXES = (".nii.gz", ".nii", ".mgz", ".mgh", ".gz")
-
-
 def channel_name(filename: str) -> str:
-    """A short channel name from a file name: ``sub-01_T1w.nii.gz`` -> ``sub-01_T1w``."""
-    for suffix in _SUFFIXES:
+    """A short channel name from a file name: ``sub-01_T1w.nii.gz`` -> ``sub-01_T1w``, ``scan+orig.HEAD`` -> ``scan+orig``."""
+    part = part_of(filename)
+    if part.role != "single":
+        return part.stem
+    for suffix in SINGLE_SUFFIXES + (".gz",):
         if filename.lower().endswith(suffix):
             return filename[: -len(suffix)] or filename
     return filename
