@@ -75,11 +75,22 @@ def _xform_label(header, field: str) -> str:
 
 
 def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
-    """Every raw header field as ``(name, value)`` text pairs, for display."""
+    """Every raw header field as ``(name, value)`` text pairs, for display.
+
+    Binary headers (NIfTI, Analyze, MGH) list their fields; PAR/REC and AFNI
+    list the general information nibabel parsed; MINC lists shape, type and zooms.
+    """
     header = image.header
+    if hasattr(header, "keys"):
+        fields = {key: header[key] for key in header.keys()}
+    elif hasattr(header, "general_info"):  # PAR/REC
+        fields = dict(header.general_info)
+    elif hasattr(header, "info"):  # AFNI
+        fields = dict(header.info)
+    else:  # MINC
+        fields = {"shape": header.get_data_shape(), "dtype": header.get_data_dtype(), "zooms": header.get_zooms()}
     rows = []
-    for key in header.keys():
-        value = header[key]
+    for key, value in fields.items():
         if isinstance(value, np.ndarray):
             if value.dtype.kind == "S":
                 text = bytes(value).split(b"\x00")[0].decode("latin-1")

@@ -20,7 +20,7 @@ from pathlib import Path
 from neuroseg.errors import InputError
 from neuroseg.io import lazy, nifti
 from neuroseg.io.budget import DEFAULT_BUDGET_MB, memory_budget_bytes
-from neuroseg.io.files import companion_name, companion_path, group_names, part_of
+from neuroseg.io.files import PAIR_KINDS, companion_name, companion_path, group_names, part_of
 from neuroseg.io.gzipped import gunzip_all, gunzip_head, is_gzip
 from neuroseg.io.image import LoadedImage, digest_of
 
@@ -80,7 +80,7 @@ def load_files(parts: Mapping[str, bytes], *, volume: int = 0, budget: int | Non
         info = nifti.parse_header(head, name)
     except InputError:
         if part.role == "data":
-            raise _missing_half(name, "pair", "header") from None
+            raise _missing_half(name, PAIR_KINDS[part.family], "header") from None
         raise
     if info.paired:
         if part.role == "header":

@@ -19,6 +19,7 @@ PAIRED_SUFFIXES = (
     ((".par",), (".rec",)),
     ((".head",), (".brik", ".brik.gz")),
 )
+PAIR_KINDS = (".hdr/.img", "PAR/REC", "AFNI HEAD/BRIK")
 SINGLE_SUFFIXES = (".nii.gz", ".nii", ".mgz", ".mgh", ".mnc")
 
 
