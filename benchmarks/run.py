@@ -65,7 +65,7 @@ def timed(fn, repeats: int = 3, slow: float = 5.0):
 
 def volume_X(data_dir: Path) -> np.ndarray:
     stack, _ = load_sample("phantom", data_dir)
-    return make_features(stack.channels, Scope("volume")).X
+    return make_features(stack.channels, Scope("volume"), stack.mask).X
 
 
 def table(title: str, header: list[str], rows: list[list]) -> str:
@@ -142,7 +142,7 @@ def bench_segment(quick: bool) -> str:
         stack, _ = load_sample("phantom", data_dir)
         middle = stack.shape[2] // 2
         for scope in (Scope("slice", "z", middle), Scope("volume")):
-            X = make_features(stack.channels, scope).X
+            X = make_features(stack.channels, scope, stack.mask).X
             naive, ref, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit_predict(X))
             for mode in ("exact", "fast"):
                 ours, result, n = timed(lambda: fit_gmm(X, 3, 12345, mode=mode))

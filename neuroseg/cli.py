@@ -12,8 +12,9 @@ from neuroseg.features import Scope, make_features
 from neuroseg.header import axis_planes, summarize
 from neuroseg.io import load_path
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
-from neuroseg.segmentation import label_nifti, segment
-from neuroseg.stack import channel_name, stack_images
+from neuroseg.masks import resolve_mask
+from neuroseg.segmentation import data_sources, label_nifti, segment
+from neuroseg.stack import channel_name, stack_images, with_mask
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +36,11 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--standardise", action="store_true", help="fit on per-channel z-scores")
     parser.add_argument("--resample", action="store_true", help="resample images onto the first one's grid")
     parser.add_argument("--volume", type=int, default=0, help="volume of 4-D images (default 0)")
+    parser.add_argument(
+        "--mask", metavar="FILE|auto",
+        help="analysis mask: a mask image (nonzero = inside) or 'auto' (foreground found from the first image); "
+        "default: the lesson's rule, > 0 in every image",
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +78,15 @@ def _scope(args) -> Scope:
 
 def _stack(args):
     images = [load_path(p, volume=args.volume) for p in args.images]
-    return stack_images(images, [channel_name(Path(p).name) for p in args.images], resample=args.resample)
+    stack = stack_images(images, [channel_name(Path(p).name) for p in args.images], resample=args.resample)
+    if args.mask is None:
+        return stack
+    kind = "auto" if args.mask == "auto" else "file"
+    image = load_path(args.mask) if kind == "file" else None
+    mask = resolve_mask(kind, stack.channels, stack.reference, image)
+    for notice in mask.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    return with_mask(stack, mask)
 
 
 def _fit_options(args) -> dict:
@@ -101,9 +115,9 @@ def _run_compare(args) -> None:
     if args.seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
     stack = _stack(args)
-    X = make_features(stack.channels, _scope(args)).X
+    X = make_features(stack.channels, _scope(args), stack.mask).X
     pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
-    results = fit_grid(X, pairs, n_jobs=args.jobs, **_fit_options(args))
+    results = fit_grid(X, pairs, n_jobs=args.jobs, **data_sources(stack), **_fit_options(args))
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
     print(f"{len(results)} fits on {len(X):,} voxels -> {args.output}")

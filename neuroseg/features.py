@@ -1,4 +1,4 @@
-"""From a volume stack to the lesson's analysis mask and feature matrix, and back.
+"""From a volume stack to the analysis mask and feature matrix of a scope, and back.
 
 The recipe takes one slice, keeps voxels that are > 0 in both images and lists
 them as rows of an (n_voxels, n_channels) matrix in C order, exactly as
@@ -15,6 +15,7 @@ import numpy as np
 
 from neuroseg.errors import InputError
 from neuroseg.header import AXES
+from neuroseg.masks import LESSON, AnalysisMask
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,6 @@ class Scope:
         index[AXES.index(self.axis)] = self.index
         out[tuple(index)] = part
         return out
-
-
-def analysis_mask(channels: Sequence[np.ndarray]) -> np.ndarray:
-    """Voxels that are finite and > 0 in every channel (the lesson's mask).
-
-    NaN and infinite values are left out, so one bad voxel cannot poison a fit.
-    """
-    mask = np.ones(channels[0].shape, dtype=bool)
-    for channel in channels:
-        mask &= channel > 0
-        mask &= np.isfinite(channel)
-    return mask
 
 
 def feature_matrix(channels: Sequence[np.ndarray], mask: np.ndarray) -> np.ndarray:
@@ -130,7 +119,7 @@ class Features:
     scope: Scope
 
 
-def make_features(channels: Sequence[np.ndarray], scope: Scope) -> Features:
+def make_features(channels: Sequence[np.ndarray], scope: Scope, mask: AnalysisMask = LESSON) -> Features:
     """Build the mask and feature matrix of a scope, as the lesson does.
 
     Parameters
@@ -139,11 +128,13 @@ def make_features(channels: Sequence[np.ndarray], scope: Scope) -> Features:
         Co-registered 3-D volumes, one per channel.
     scope : Scope
         A slice or the whole volume.
+    mask : AnalysisMask, default the lesson rule
+        Which voxels to analyse (a stack's :attr:`~neuroseg.stack.VolumeStack.mask`).
 
     Returns
     -------
     Features
     """
     parts = [scope.extract(c) for c in channels]
-    mask = analysis_mask(parts)
-    return Features(X=feature_matrix(parts, mask), mask=mask, scope=scope)
+    inside = mask.select(parts, None if mask.region is None else scope.extract(mask.region))
+    return Features(X=feature_matrix(parts, inside), mask=inside, scope=scope)

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image
 from plotly.subplots import make_subplots
+from scipy import ndimage
 
 from neuroseg.density import Grid2D
 from neuroseg.display import SliceView, window
@@ -26,6 +27,7 @@ LABEL_COLOURS = (
     "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7ba52",
 )  # fmt: skip
 SELECTION_COLOUR = (255, 215, 0)
+MASK_COLOUR = (0, 229, 255)
 MAX_SCATTER_POINTS = 20_000
 
 
@@ -60,6 +62,14 @@ def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float) -> np.ndar
     return rgb.astype(np.uint8)
 
 
+def outline_rgb(picture: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Draw the boundary of ``mask`` (its voxels that touch the outside) over a grey or RGB picture."""
+    rgb = picture if picture.ndim == 3 else np.repeat(picture[..., None], 3, axis=2)
+    rgb = rgb.copy()
+    rgb[mask & ~ndimage.binary_erosion(mask, border_value=0)] = MASK_COLOUR
+    return rgb
+
+
 def highlight_rgb(grey: np.ndarray, selected: np.ndarray) -> np.ndarray:
     """Paint selected pixels in the selection colour over a grey image."""
     rgb = np.repeat(grey[..., None], 3, axis=2)
@@ -84,6 +94,7 @@ def image_figure(
     colorbar: tuple[float, float, str, str] | None = None,
     legend: Mapping[int, str] | None = None,
     height: int = 420,
+    outline: np.ndarray | None = None,
 ) -> go.Figure:
     """A displayed slice as a PNG image with physical aspect ratio and edge letters.
 
@@ -99,7 +110,11 @@ def image_figure(
     legend : mapping of label to name, optional
         Legend entries (coloured squares) for labels drawn in the picture.
     height : int
+    outline : ndarray of bool, optional
+        The analysis mask on the displayed slice, drawn as an outline.
     """
+    if outline is not None:
+        picture = outline_rgb(picture, outline)
     fig = go.Figure(image_trace(view, picture))
     if colorbar is not None:
         low, high, scale, label = colorbar
@@ -115,20 +130,27 @@ def image_figure(
             go.Scatter(x=[None], y=[None], mode="markers", name=name,
                        marker=dict(size=12, symbol="square", color=label_colour(label)))
         )  # fmt: skip
+    if outline is not None:
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", name="analysis mask", line=dict(color="rgb%s" % (MASK_COLOUR,)))
+        )
     _edge_letters(fig, view)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
     fig.update_layout(
         title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
-        plot_bgcolor="black", showlegend=bool(legend), legend=dict(orientation="h", y=-0.02),
+        plot_bgcolor="black", showlegend=bool(legend) or outline is not None, legend=dict(orientation="h", y=-0.02),
     )  # fmt: skip
     return fig
 
 
-def grey_slice_figure(view: SliceView, slice2d: np.ndarray, low: float, high: float, title: str, unit: str = "") -> go.Figure:
-    """A greyscale anatomical slice with its window shown as a colour bar."""
+def grey_slice_figure(
+    view: SliceView, slice2d: np.ndarray, low: float, high: float, title: str, unit: str = "",
+    outline: np.ndarray | None = None,
+) -> go.Figure:  # fmt: skip
+    """A greyscale anatomical slice with its window shown as a colour bar (and the mask's outline, displayed)."""
     grey = window(view.apply(slice2d), low, high)
-    return image_figure(view, grey, title, colorbar=(low, high, "gray", unit))
+    return image_figure(view, grey, title, colorbar=(low, high, "gray", unit), outline=outline)
 
 
 def histogram_figure(values: Mapping[str, np.ndarray], bins: int = 100, log: bool = False, title: str = "") -> go.Figure:

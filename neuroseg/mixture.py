@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -94,6 +94,8 @@ def fit_gmm(
     standardised: bool = False,
     with_confidence: bool = True,
     max_iter: int = 100,
+    files: Sequence[str] | None = None,
+    mask_file: str | None = None,
 ) -> GMMResult:
     """Fit a Gaussian mixture to the rows of ``X`` and label every row.
 
@@ -118,6 +120,11 @@ def fit_gmm(
     max_iter : int, default 100
         EM iterations before giving up (scikit-learn's default); a fit that
         stops there is reported with ``converged=False``.
+    files : sequence of str, optional
+        The file each column of ``X`` came from, so that a refusal of the data
+        names them (``"channel 1"``, ... by default).
+    mask_file : str, optional
+        The mask file the rows were selected with, named in refusals too.
 
     Returns
     -------
@@ -128,7 +135,8 @@ def fit_gmm(
     InputError
         For a bad k, mode or covariance type, or too few distinct voxels.
     """
-    _check_arguments(X, k, mode, covariance_type, max_fit_voxels)
+    _check_arguments(k, mode, covariance_type, max_fit_voxels)
+    _check_data(X, k, files, mask_file)
     start = time.perf_counter()
     X_fit, transform = standardise(X) if standardised else (X, None)
     n = len(X)
@@ -228,7 +236,7 @@ def n_parameters(k: int, d: int, covariance_type: str) -> int:
     return covariance + k * d + k - 1
 
 
-def _check_arguments(X: np.ndarray, k: int, mode: str, covariance_type: str, max_fit_voxels: int) -> None:
+def _check_arguments(k: int, mode: str, covariance_type: str, max_fit_voxels: int) -> None:
     if mode not in MODES:
         raise InputError("mode", f"must be 'exact' or 'fast', not {mode!r}.")
     if covariance_type not in COVARIANCE_TYPES:
@@ -239,23 +247,32 @@ def _check_arguments(X: np.ndarray, k: int, mode: str, covariance_type: str, max
         raise InputError("k", f"is {k}; labels are stored as uint8, so at most 255 clusters.")
     if max_fit_voxels < 1:
         raise InputError("fast-mode voxels", f"must be at least 1, not {max_fit_voxels}.")
+
+
+def _check_data(X: np.ndarray, k: int, files: Sequence[str] | None, mask_file: str | None) -> None:
+    """Refuse data that cannot give k clusters, naming the files whose data it is."""
+    columns = list(files) if files is not None else [f"channel {j + 1}" for j in range(X.shape[1])]
+    everything = ", ".join(dict.fromkeys(columns + ([mask_file] if mask_file else [])))
+    where = f"inside the mask {mask_file}" if mask_file else "inside the analysis mask"
     n = len(X)
     if n == 0:
+        rule = "" if mask_file else " (finite and > 0 in every channel)"
         raise InputError(
-            "analysis mask",
-            "is empty: no voxel is finite and > 0 in every channel here.",
-            "Pick another slice or the whole volume, or check the images.",
+            everything,
+            f"no voxel is {where}{rule} here, so there is nothing to segment.",
+            "Pick another slice or the whole volume, another mask, or check the images.",
         )
     if n < k:
         raise InputError(
-            "analysis mask", f"has only {n} voxels, fewer than k = {k} clusters.", "Lower k or analyse more voxels."
+            everything, f"only {n} voxels are {where}, fewer than k = {k} clusters.", "Lower k or analyse more voxels."
         )
     # cheap first: almost always the first few thousand rows already hold k distinct rows
     if len(np.unique(X[:5000], axis=0)) < k and (n_distinct := len(np.unique(X, axis=0))) < k:
+        culprits = [c for j, c in enumerate(columns) if len(np.unique(X[:, j])) < k] or columns
         raise InputError(
-            "k",
-            f"is {k} but the voxels take only {n_distinct} distinct value(s), so {k} clusters cannot be told apart.",
-            f"Use k <= {n_distinct}.",
+            ", ".join(dict.fromkeys(culprits)),
+            f"the voxels {where} take only {n_distinct} distinct value(s), so k = {k} clusters cannot be told apart.",
+            f"Use k <= {n_distinct}, or check that this is an intensity image.",
         )
 
 

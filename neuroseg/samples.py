@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuroseg.io import load_path
+from neuroseg.io import LoadedImage, load_path
 from neuroseg.stack import VolumeStack, stack_images
 
 DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
@@ -25,6 +25,7 @@ class Sample:
     channels: tuple[tuple[str, str], ...]
     truth: str | None = None
     tissues: tuple[str, ...] = ()
+    mask: str | None = None
 
 
 SAMPLES = {
@@ -41,9 +42,16 @@ SAMPLES = {
     ),
     "mni152": Sample(
         key="mni152",
-        title="MNI152 T1 template (2 mm, one channel)",
-        description="The MNI ICBM152 2009a symmetric T1-weighted template as shipped with nilearn.",
+        title="MNI152 T1 template (2 mm, whole head, brain mask)",
+        description=(
+            "The MNI ICBM152 2009a symmetric T1-weighted template as shipped with nilearn: a whole head with a "
+            "noisy background, its brain mask (the default analysis mask here) and the template's own CSF/GM/WM "
+            "maps as reference labels."
+        ),
         channels=(("T1", "mni152_t1.nii.gz"),),
+        truth="mni152_tissues.nii.gz",
+        tissues=("CSF", "GM", "WM"),
+        mask="mni152_brain_mask.nii.gz",
     ),
 }
 DEFAULT_SAMPLE = "phantom"
@@ -72,3 +80,9 @@ def load_sample(key: str, data_dir: Path = DATA_DIR) -> tuple[VolumeStack, np.nd
     if sample.truth is not None:
         truth = load_path(data_dir / sample.truth).data.astype(np.uint8)
     return stack, truth
+
+
+def load_sample_mask(key: str, data_dir: Path = DATA_DIR) -> LoadedImage | None:
+    """A sample's bundled brain mask, or None when it has none."""
+    name = SAMPLES[key].mask
+    return None if name is None else load_path(data_dir / name)

@@ -53,6 +53,11 @@ class Segmentation:
         return cluster_table(self.features.X, self.result, self.stack.names, self.stack.voxel_ml)
 
 
+def data_sources(stack: VolumeStack) -> dict:
+    """The file names a refusal of this stack's data must name (keyword arguments of ``fit_gmm``)."""
+    return {"files": stack.files, "mask_file": stack.mask.source if stack.mask.kind == "file" else None}
+
+
 def segment(
     stack: VolumeStack, scope: Scope, k: int, seed: int, *, features: Features | None = None, **fit_options
 ) -> Segmentation:
@@ -72,8 +77,8 @@ def segment(
     -------
     Segmentation
     """
-    features = make_features(stack.channels, scope) if features is None else features
-    result = fit_gmm(features.X, k, seed, **fit_options)
+    features = make_features(stack.channels, scope, stack.mask) if features is None else features
+    result = fit_gmm(features.X, k, seed, **data_sources(stack), **fit_options)
     settings = {
         "k": k,
         "seed": seed,
@@ -87,6 +92,8 @@ def segment(
         "slice": scope.index if scope.kind == "slice" else None,
         "channels": list(stack.names),
         "resampled": list(stack.resampled),
+        "mask": stack.mask.kind,
+        "mask_source": stack.mask.source,
     }
     return Segmentation(stack, features, result, settings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import Sequence
@@ -13,6 +14,7 @@ from nibabel.processing import resample_from_to
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
 from neuroseg.io.files import SINGLE_SUFFIXES, part_of
+from neuroseg.masks import LESSON, AnalysisMask
 
 AFFINE_TOLERANCE_MM = 1e-3
 
@@ -33,6 +35,8 @@ class VolumeStack:
         Combined digest of the sources and how they were stacked (a cache key).
     resampled : tuple of str
         Names of channels that were resampled onto the reference grid.
+    mask : AnalysisMask
+        The voxels every analysis of this stack looks at (the lesson rule by default).
     """
 
     names: tuple[str, ...]
@@ -40,6 +44,7 @@ class VolumeStack:
     images: tuple[LoadedImage, ...]
     digest: str
     resampled: tuple[str, ...] = ()
+    mask: AnalysisMask = LESSON
 
     @property
     def reference(self) -> LoadedImage:
@@ -56,6 +61,11 @@ class VolumeStack:
     @property
     def zooms(self) -> tuple[float, float, float]:
         return self.reference.zooms
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The channels' file names (the header file of a pair)."""
+        return tuple(image.name for image in self.images)
 
     @property
     def voxel_ml(self) -> float:
@@ -139,3 +149,9 @@ def _resample(image: LoadedImage, reference: LoadedImage) -> np.ndarray:
     source = nib.Nifti1Image(image.data, image.affine)
     out = resample_from_to(source, (reference.data.shape, reference.affine), order=1, cval=0.0)
     return np.asarray(out.dataobj, dtype=np.float64)
+
+
+def with_mask(stack: VolumeStack, mask: AnalysisMask) -> VolumeStack:
+    """The same stack analysed inside ``mask`` (its digest, the cache key, changes with the mask)."""
+    digest = hashlib.sha256(f"{stack.digest}|mask={mask.digest}".encode()).hexdigest()[:24]
+    return dataclasses.replace(stack, mask=mask, digest=digest)

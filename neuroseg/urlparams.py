@@ -50,6 +50,7 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
         "kmin": Rule(low=1, high=MAX_K),
         "kmax": Rule(low=1, high=MAX_K),
         "seeds": Rule(low=1, high=MAX_SEEDS),
+        "mask": Rule(choices=("lesson", "auto", "file")),
     }
     if slice_count is not None:
         table["slice"] = Rule(low=0, high=slice_count - 1)

@@ -5,12 +5,15 @@ import streamlit as st
 from neuroseg.compare import aligned_labels, fit_grid, grid_table
 from neuroseg.errors import InputError
 from neuroseg.features import labels_to_image
-from neuroseg.figures import criteria_figure, overlay_rgb, small_multiples_figure, stability_figure
+from neuroseg.figures import criteria_figure, outline_rgb, overlay_rgb, small_multiples_figure, stability_figure
 from neuroseg.mixture import LESSON_SEED
+from neuroseg.segmentation import data_sources
 from neuroseg.ui.cache import features, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import anatomy, current_view, fit_settings, on_current_slice, require_stack, scope_switch
+from neuroseg.ui.widgets import (
+    anatomy, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
+)  # fmt: skip
 from neuroseg.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
 
 ensure_navigation()
@@ -48,7 +51,7 @@ if todo:
         bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
 
     try:
-        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, **dict(settings.options))
+        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, **data_sources(stack), **dict(settings.options))
     except InputError as exc:
         st.error(str(exc))
         st.stop()
@@ -64,8 +67,9 @@ right.plotly_chart(stability_figure(table), key="stability", width="stretch")
 
 view = current_view(ctx)
 grey = anatomy(ctx)
+outline = mask_outline(ctx)
 pictures = {
-    key: overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75)
+    key: outline_rgb(overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75), outline)
     for key, labels in aligned_labels(results).items()
 }
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")

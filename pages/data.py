@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from neuroseg.features import Scope
 from neuroseg.header import channels_table, raw_fields, summarize
 from neuroseg.samples import SAMPLES
+from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.markdown import literal
@@ -28,6 +30,11 @@ stack = ctx.stack
 st.subheader("Channels")
 overview = channels_table(stack)
 st.dataframe(overview, hide_index=True, width="stretch")
+mask_voxels = int(cache.features(stack.digest, Scope("volume"), stack).mask.sum())
+m1, m2, m3 = st.columns([1, 1, 3])
+m1.metric("Voxels in the analysis mask", f"{mask_voxels:,}")
+m2.metric("Mask volume", f"{mask_voxels * stack.voxel_ml:,.1f} mL")
+m3.markdown(literal(f"**Analysis mask:** {stack.mask.source} (`mask={stack.mask.kind}`); change it in the sidebar."))
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 

@@ -11,7 +11,7 @@ from neuroseg.selection import select_points
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import anatomy, current_view, on_current_slice, require_stack, scope_switch
+from neuroseg.ui.widgets import anatomy, current_view, mask_outline, on_current_slice, require_stack, scope_switch
 
 ensure_navigation()
 ctx = current()
@@ -32,7 +32,7 @@ scope = ctx.scope(kind)
 features = cache.features(stack.digest, scope, stack)
 X = features.X[:, pair]
 if len(X) < 3:
-    st.warning("Fewer than 3 voxels are > 0 in both channels here; pick another slice or the whole volume.")
+    st.warning(f"Fewer than 3 voxels are inside the analysis mask ({stack.mask.source}) here; pick another slice, the whole volume or another mask.")
     st.stop()
 
 left, right = st.columns(2)
@@ -51,7 +51,9 @@ with right:
     picture = highlight_rgb(anatomy(ctx, pair[0]), view.apply(marked) > 0)
     where = "this slice" if kind == "slice" else "the volume"
     title = f"{first}, {ctx.plane} slice {ctx.index}: {int(chosen.sum()):,} selected voxels in {where}"
-    st.plotly_chart(image_figure(view, picture, title, height=480), key="brushed", width="stretch")
+    st.plotly_chart(
+        image_figure(view, picture, title, height=480, outline=mask_outline(ctx)), key="brushed", width="stretch"
+    )
     st.metric("Selected voxels", f"{int(chosen.sum()):,}", help="All voxels inside the drawn region, not only the plotted sample.")
 
 hist, kde = cache.joint_grids(stack.digest, scope, pair, features.X)

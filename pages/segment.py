@@ -12,7 +12,7 @@ from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.widgets import (
-    anatomy, current_view, fit_settings, on_current_slice, require_stack, scope_switch,
+    anatomy, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
 )  # fmt: skip
 from neuroseg.urlparams import MAX_K, MAX_SEED
 
@@ -37,7 +37,10 @@ if isinstance(seg, InputError):
     st.stop()
 result = seg.result
 where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "the whole volume"
-st.caption(f"GaussianMixture(n_components={k}, random_state={seed}) on {where}; {settings.describe()}.")
+st.caption(
+    f"GaussianMixture(n_components={k}, random_state={seed}) on {where}, inside {stack.mask.source}; "
+    f"{settings.describe()}."
+)
 if not result.converged:
     st.warning(
         f"The fit did not converge in {result.n_iter} iterations; the labels below are its last state. "
@@ -51,6 +54,7 @@ m[3].metric("AIC", f"{result.aic:,.0f}")
 m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s to fit and label")
 
 view = current_view(ctx)
+outline = mask_outline(ctx)
 labels_here = on_current_slice(ctx, seg.label_image(), kind)
 legend = {label: f"cluster {label}" for label in range(1, k + 1)}
 left, right = st.columns(2)
@@ -68,7 +72,9 @@ with right:
     opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
     picture = overlay_rgb(anatomy(ctx), view.apply(labels_here), opacity)
     title = f"Labels over {stack.names[0]}, {ctx.plane} slice {ctx.index}"
-    st.plotly_chart(image_figure(view, picture, title, legend=legend, height=460), key="label_map", width="stretch")
+    st.plotly_chart(
+        image_figure(view, picture, title, legend=legend, height=460, outline=outline), key="label_map", width="stretch"
+    )
 
 confidence_here = on_current_slice(ctx, seg.confidence_image(), kind)
 c_left, c_right = st.columns(2)
@@ -77,7 +83,7 @@ with c_left:
     picture = colourize(view.apply(confidence_here), floor, 1.0)
     st.plotly_chart(
         image_figure(view, picture, "Model confidence (largest posterior; dark = uncertain)",
-                     colorbar=(floor, 1.0, "Viridis", "posterior"), height=420),
+                     colorbar=(floor, 1.0, "Viridis", "posterior"), height=420, outline=outline),
         key="confidence", width="stretch",
     )  # fmt: skip
 with c_right:
@@ -87,7 +93,7 @@ with c_right:
     if ctx.truth is not None:
         truth_here = scope.extract(ctx.truth)
         dice = dice_per_tissue(truth_here, seg.label_image(), ctx.tissues)
-        st.markdown("**Dice against the phantom's ground truth** (clusters matched to tissues)")
+        st.markdown("**Dice against the sample's reference labels** (clusters matched to tissues)")
         st.dataframe(dice.round(3), hide_index=True, width="stretch")
     base = f"neuroseg_k{k}_seed{seed}_{kind}"
     d1, d2 = st.columns(2)

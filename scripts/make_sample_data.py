@@ -8,7 +8,10 @@ Writes, on the template's grid (2 mm by default):
   and Rician noise, skull-stripped (0 outside the brain) and stored as int16;
 * ``phantom_labels.nii.gz``: its ground truth, 0 background, 1 CSF, 2 GM, 3 WM
   (the most probable tissue of each brain voxel);
-* ``mni152_t1.nii.gz``: the T1 template itself, a one-channel real image.
+* ``mni152_t1.nii.gz``: the T1 template itself, a one-channel real whole-head image;
+* ``mni152_brain_mask.nii.gz``: nilearn's brain mask of the template (the sample's analysis mask);
+* ``mni152_tissues.nii.gz``: the template's own most probable tissue in the brain mask
+  (1 CSF, 2 GM, 3 WM), the reference for Dice on the template.
 
 Usage::
 
@@ -50,6 +53,13 @@ def tissue_maps(resolution: int) -> tuple[np.ndarray, nib.Nifti1Image]:
     csf = 1 - gm - wm
     fractions = np.stack([csf, gm, wm]) * brain
     return fractions, template
+
+
+def brain_mask(resolution: int) -> np.ndarray:
+    """nilearn's MNI152 brain mask as uint8 (1 inside)."""
+    from nilearn import datasets
+
+    return (datasets.load_mni152_brain_mask(resolution=resolution).get_fdata() > 0.5).astype(np.uint8)
 
 
 def bias_field(shape: tuple[int, ...], rng: np.random.Generator, strength: float) -> np.ndarray:
@@ -96,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     save(truth, template, args.out / "phantom_labels.nii.gz", "truth: 1 CSF, 2 GM, 3 WM")
     t1 = np.asarray(template.dataobj)
     save(t1, template, args.out / "mni152_t1.nii.gz", "MNI ICBM152 2009a T1 template (nilearn)")
+    save(brain_mask(args.resolution), template, args.out / "mni152_brain_mask.nii.gz", "MNI152 brain mask (nilearn)")
+    save(truth, template, args.out / "mni152_tissues.nii.gz", "MNI152 most probable tissue: 1 CSF, 2 GM, 3 WM")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ import pytest
 
 from conftest import blobs
 from neuroseg.errors import InputError
-from neuroseg.features import Scope, analysis_mask, labels_to_image, make_features
+from neuroseg.features import Scope, labels_to_image, make_features
+from neuroseg.masks import lesson_mask
 
 
 def test_lesson_semantics_on_a_synthetic_pair():
@@ -35,7 +36,7 @@ def test_volume_scope_lists_voxels_in_c_order_and_embeds_back():
 def test_non_finite_voxels_are_left_out_of_the_mask():
     a = np.ones((3, 3, 3))
     a[0, 0, 0], a[1, 1, 1] = np.nan, np.inf
-    assert analysis_mask([a]).sum() == 25
+    assert lesson_mask([a]).sum() == 25
 
 
 def test_slice_outside_the_volume_is_a_clear_error():

@@ -78,14 +78,22 @@ def test_confidence_is_the_largest_posterior():
 
 
 @pytest.mark.parametrize("X, k, message", [
-    (np.zeros((0, 2)), 3, "analysis mask: is empty"),
-    (np.ones((2, 2)), 3, "analysis mask: has only 2 voxels, fewer than k = 3"),
-    (np.repeat([[1.0, 2.0], [3.0, 4.0]], 50, axis=0), 3, "k: is 3 but the voxels take only 2 distinct value"),
+    (np.zeros((0, 2)), 3, "channel 1, channel 2: no voxel is inside the analysis mask"),
+    (np.ones((2, 2)), 3, "channel 1, channel 2: only 2 voxels are inside the analysis mask, fewer than k = 3"),
+    (np.repeat([[1.0, 2.0], [3.0, 4.0]], 50, axis=0), 3, "channel 1, channel 2: the voxels inside the analysis mask take only 2"),
     (np.ones((10, 2)), 0, "k: must be a whole number of at least 1"),
 ])  # fmt: skip
 def test_impossible_fits_are_refused_with_a_reason(X, k, message):
     with pytest.raises(InputError, match=message):
         fit_gmm(X, k, 0)
+
+
+def test_refusals_of_the_data_name_the_files_it_came_from():
+    X = np.column_stack([np.arange(100.0), np.full(100, 7.0)])
+    with pytest.raises(InputError, match=r"^b0.nii: the voxels inside the mask brain.nii.gz take only"):
+        fit_gmm(X[:, [1]].repeat(2, axis=1), 3, 0, files=["b0.nii", "b0.nii"], mask_file="brain.nii.gz")
+    with pytest.raises(InputError, match=r"^t1.nii, b0.nii, brain.nii.gz: no voxel is inside the mask brain.nii.gz"):
+        fit_gmm(X[:0], 3, 0, files=["t1.nii", "b0.nii"], mask_file="brain.nii.gz")
 
 
 def test_a_fit_that_does_not_converge_says_so_and_still_labels():

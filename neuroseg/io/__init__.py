@@ -24,8 +24,15 @@ from neuroseg.io.files import PAIR_KINDS, companion_name, companion_path, group_
 from neuroseg.io.gzipped import gunzip_all, gunzip_head, is_gzip
 from neuroseg.io.image import LoadedImage, digest_of
 
+FORMATS_TEXT = (
+    "NIfTI-1/2 (.nii, .nii.gz, .hdr + .img), Analyze 7.5 (.hdr + .img), MGH (.mgh, .mgz), MINC1/MINC2 (.mnc), "
+    "Philips PAR/REC (.PAR + .REC) and AFNI (.HEAD + .BRIK or .BRIK.gz)"
+)
+"""The formats neuroseg reads, for help texts."""
+
 __all__ = [
     "DEFAULT_BUDGET_MB",
+    "FORMATS_TEXT",
     "LoadedImage",
     "group_names",
     "load_bytes",

@@ -19,10 +19,11 @@ import streamlit as st
 from neuroseg.density import Grid2D, histogram2d, kde2d
 from neuroseg.errors import InputError
 from neuroseg.features import Features, Scope, make_features
-from neuroseg.io import LoadedImage, load_bytes
-from neuroseg.samples import load_sample
+from neuroseg.io import LoadedImage, load_files
+from neuroseg.masks import resolve_mask
+from neuroseg.samples import load_sample, load_sample_mask
 from neuroseg.segmentation import Segmentation, segment
-from neuroseg.stack import VolumeStack, stack_images
+from neuroseg.stack import VolumeStack, stack_images, with_mask
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")
@@ -31,11 +32,28 @@ def sample(key: str) -> tuple[VolumeStack, np.ndarray | None]:
     return load_sample(key)
 
 
+@st.cache_resource(show_spinner=False)
+def sample_mask(key: str) -> LoadedImage | None:
+    """A bundled sample's brain mask, if it has one (public data, shared by all sessions)."""
+    return load_sample_mask(key)
+
+
 @st.cache_resource(scope="session", max_entries=16, show_spinner="Reading the upload…")
-def upload(file_id: str, name: str, volume: int, _raw: bytes) -> LoadedImage | InputError:
-    """An uploaded file loaded and checked, or the reason it was refused."""
+def upload(file_ids: tuple[str, ...], names: tuple[str, ...], volume: int, _raws: tuple[bytes, ...]) -> LoadedImage | InputError:
+    """An uploaded image (one file, or both halves of a pair) loaded and checked, or why it was refused."""
     try:
-        return load_bytes(_raw, name, volume=volume)
+        return load_files(dict(zip(names, _raws)), volume=volume)
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=4, show_spinner="Finding the analysis mask…")
+def masked_stack(
+    digest: str, kind: str, mask_digest: str, _stack: VolumeStack, _image: LoadedImage | None
+) -> VolumeStack | InputError:
+    """The stack analysed inside the chosen mask, or why the mask cannot be used."""
+    try:
+        return with_mask(_stack, resolve_mask(kind, _stack.channels, _stack.reference, _image))
     except InputError as exc:
         return exc
 
@@ -54,7 +72,7 @@ def upload_stack(
 @st.cache_resource(scope="session", max_entries=8, show_spinner=False)
 def features(digest: str, scope: Scope, _stack: VolumeStack) -> Features:
     """Analysis mask and feature matrix of one scope."""
-    return make_features(_stack.channels, scope)
+    return make_features(_stack.channels, scope, _stack.mask)
 
 
 @st.cache_resource(scope="session", max_entries=24, show_spinner="Fitting the Gaussian mixture…")

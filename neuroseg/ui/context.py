@@ -15,7 +15,8 @@ import streamlit as st
 from neuroseg.errors import InputError
 from neuroseg.features import Scope
 from neuroseg.header import AXES, axis_planes
-from neuroseg.io import memory_budget_bytes
+from neuroseg.io import FORMATS_TEXT, LoadedImage, group_names, memory_budget_bytes
+from neuroseg.masks import MASK_CHOICES
 from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
 from neuroseg.stack import VolumeStack, channel_name
 from neuroseg.ui import cache
@@ -106,7 +107,7 @@ def sidebar() -> Context:
             DATASETS,
             key="dataset",
             bind="query-params",
-            captions=[SAMPLES[k].title for k in SAMPLES] + ["Your own .nii / .nii.gz / .mgz files"],
+            captions=[SAMPLES[k].title for k in SAMPLES] + ["Your own images (NIfTI, MGH, MINC, PAR/REC, AFNI, Analyze)"],
         )
         if ctx.dataset == UPLOAD:
             _uploads(ctx)
@@ -114,9 +115,24 @@ def sidebar() -> Context:
             ctx.stack, ctx.truth = cache.sample(ctx.dataset)
             ctx.tissues = SAMPLES[ctx.dataset].tissues
         if ctx.stack is not None:
+            _mask_controls(ctx)
+        if ctx.stack is not None:
             _slice_controls(ctx, query)
     st.session_state[_CONTEXT_KEY] = ctx
     return ctx
+
+
+def _uploaded_images(files) -> list[tuple[str, LoadedImage | InputError]]:
+    """Uploaded files grouped into images (pairs by name), each loaded or refused: ``(label, image)``."""
+    by_name = {file.name: file for file in files}
+    out = []
+    for group in group_names(list(by_name)):
+        chosen = [by_name[name] for name in group]
+        loaded = cache.upload(
+            tuple(f.file_id for f in chosen), group, 0, tuple(f.getvalue() for f in chosen)
+        )
+        out.append((" + ".join(group), loaded, chosen))
+    return out
 
 
 def _uploads(ctx: Context) -> None:
@@ -125,28 +141,31 @@ def _uploads(ctx: Context) -> None:
         "Images of one subject (one channel each)",
         accept_multiple_files=True,
         key="upload",
-        help=f"NIfTI-1/2 (.nii, .nii.gz) or MGH (.mgh, .mgz); up to {budget:,.0f} MiB of voxel data per image. "
+        help=f"Any volume format nibabel reads: {FORMATS_TEXT}. Give both files of a pair together. "
+        f"Up to {budget:,.0f} MiB of voxel data per image. "
         "Uploads stay in this session's memory and are never written to disk.",
     )
     if not files:
         ctx.messages.append(("info", "Upload one or more co-registered images in the sidebar to begin."))
         return
     images, names = [], []
-    for i, file in enumerate(files):
-        loaded = cache.upload(file.file_id, file.name, 0, file.getvalue())
+    for i, (label, loaded, chosen) in enumerate(_uploaded_images(files)):
         if isinstance(loaded, InputError):
             ctx.messages.append(("error", str(loaded)))
             continue
         if loaded.n_volumes > 1:
             volume = st.number_input(
-                literal(f"Volume of {file.name}"), 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
+                literal(f"Volume of {label}"), 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
                 help=f"This image is 4-D with {loaded.n_volumes} volumes; one is analysed at a time.",
             )  # fmt: skip
             if volume:
-                loaded = cache.upload(file.file_id, file.name, int(volume), file.getvalue())
-        name = st.text_input(literal(f"Channel name for {file.name}"), channel_name(file.name), key=f"channel_{i}")
+                loaded = cache.upload(
+                    tuple(f.file_id for f in chosen), tuple(f.name for f in chosen), int(volume),
+                    tuple(f.getvalue() for f in chosen),
+                )  # fmt: skip
+        name = st.text_input(literal(f"Channel name for {label}"), channel_name(loaded.name), key=f"channel_{i}")
         images.append(loaded)
-        names.append(name.strip() or channel_name(file.name))
+        names.append(name.strip() or channel_name(loaded.name))
         ctx.messages += [("warning", w) for w in loaded.warnings]
     if not images:
         return
@@ -162,6 +181,43 @@ def _uploads(ctx: Context) -> None:
     if stack.resampled:
         ctx.messages.append(("info", f"Resampled onto {images[0].name}'s grid: {', '.join(stack.resampled)}."))
     ctx.stack = stack
+
+
+def _mask_controls(ctx: Context) -> None:
+    """The analysis mask: the lesson rule, the automatic foreground, or a mask image (bundled or uploaded)."""
+    bundled = cache.sample_mask(ctx.dataset) if ctx.dataset in SAMPLES else None
+    default = "file" if bundled is not None else "lesson"
+    kind = st.radio(
+        "Analysis mask", MASK_CHOICES, index=MASK_CHOICES.index(default), key="mask", bind="query-params",
+        horizontal=True, captions=("> 0 in every channel", "foreground of the image", "a mask image"),
+        help="Which voxels are segmented. 'lesson' is the teaching recipe's rule; 'auto' finds the head or brain "
+        "from the first image (smoothing, Otsu's threshold with hysteresis, largest component, holes filled), "
+        "so background noise is never clustered; 'file' uses a mask image (nonzero = inside).",
+    )  # fmt: skip
+    image = None
+    if kind == "file":
+        if bundled is not None:
+            image = bundled
+            st.caption(literal(f"Mask: {image.name}, bundled with the sample."))
+        else:
+            files = st.file_uploader(
+                "Mask image (nonzero = inside)", accept_multiple_files=True, key="mask_upload",
+                help="One image, or both files of a pair; on another grid it is resampled (nearest neighbour).",
+            )  # fmt: skip
+            uploaded = _uploaded_images(files or [])
+            if not uploaded:
+                ctx.messages.append(("info", "Upload a mask image in the sidebar; until then the lesson's rule is used."))
+                return
+            _, image, _ = uploaded[0]
+            if isinstance(image, InputError):
+                ctx.messages.append(("error", f"{image} The lesson's rule is used until the mask is fixed."))
+                return
+    masked = cache.masked_stack(ctx.stack.digest, kind, image.digest if image else "", ctx.stack, image)
+    if isinstance(masked, InputError):
+        ctx.messages.append(("error", f"{masked} The lesson's rule is used until the mask is fixed."))
+        return
+    ctx.messages += [("info", notice) for notice in masked.mask.notices]
+    ctx.stack = masked
 
 
 def _slice_controls(ctx: Context, query: dict) -> None:

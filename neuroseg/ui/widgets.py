@@ -9,6 +9,7 @@ import streamlit as st
 
 from neuroseg.display import SliceView, default_window, slice_view, window
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
+from neuroseg.ui import cache
 from neuroseg.ui.cache import fit_options
 from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
 from neuroseg.ui.markdown import literal
@@ -104,3 +105,8 @@ def anatomy(ctx: Context, channel: int = 0) -> np.ndarray:
 def on_current_slice(ctx: Context, image: np.ndarray, kind: str) -> np.ndarray:
     """The current slice of an image in a scope's shape (a slice already, or the whole volume)."""
     return ctx.scope().extract(image) if kind == "volume" else image
+
+
+def mask_outline(ctx: Context) -> np.ndarray:
+    """The analysis mask on the current slice, turned for display (for :func:`~neuroseg.figures.image_figure`)."""
+    return current_view(ctx).apply(cache.features(ctx.stack.digest, ctx.scope(), ctx.stack).mask)
