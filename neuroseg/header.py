@@ -103,12 +103,13 @@ def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
 
 
 def channels_table(stack: VolumeStack) -> pd.DataFrame:
-    """One row per channel: name, file, shape, voxel size, data type, orientation, voxels > 0."""
+    """One row per channel: name, file(s), format, shape, voxel size, data type, orientation, voxels > 0."""
     return pd.DataFrame(
         [
             {
                 "channel": name,
-                "file": image.name,
+                "file": " + ".join(image.files) if image.files else image.name,
+                "format": image.format,
                 "shape": " x ".join(map(str, image.shape)),
                 "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
                 "data type": str(image.header.get_data_dtype()),

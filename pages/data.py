@@ -34,7 +34,7 @@ mask_voxels = int(cache.features(stack.digest, Scope("volume"), stack).mask.sum(
 m1, m2, m3 = st.columns([1, 1, 3])
 m1.metric("Voxels in the analysis mask", f"{mask_voxels:,}")
 m2.metric("Mask volume", f"{mask_voxels * stack.voxel_ml:,.1f} mL")
-m3.markdown(literal(f"**Analysis mask:** {stack.mask.source} (`mask={stack.mask.kind}`); change it in the sidebar."))
+m3.markdown(f"**Analysis mask:** {literal(stack.mask.source)} (`mask={stack.mask.kind}`); change it in the sidebar.")
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 

@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from bad_files import CASES
 from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload, upload_and_segment
+import numpy as np
+
 from conftest import ROOT, blobs, nifti_bytes
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -106,6 +108,44 @@ def test_data_page_and_an_upload(server, page, tmp_path):
     assert "dataset=upload" in page.url
     no_exceptions(page)
     shoot(page, "02_data_upload")
+
+
+def test_each_mask_choice_in_the_browser(server, page, tmp_path):
+    page.goto(f"{server.url}/?dataset=mni152")
+    settle(page)
+    expect(page.get_by_test_id("stMain")).to_contain_text("Analysis mask: mni152_brain_mask.nii.gz")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Voxels in the analysis mask")).to_contain_text("235,375")
+    no_exceptions(page)
+    shoot(page, "10_mask_file_data")
+
+    page.goto(f"{server.url}/slices?dataset=mni152&mask=auto")
+    settle(page)
+    expect(page.get_by_text("The cyan outline is the analysis mask: the automatic foreground mask.")).to_be_visible()
+    no_exceptions(page)
+    shoot(page, "11_mask_auto_slices")
+
+    page.goto(f"{server.url}/segment?dataset=mni152&mask=lesson&k=3")
+    settle(page)
+    page.locator("[data-testid=stSidebar]").get_by_text("file", exact=True).click()
+    settle(page)
+    assert "mask=lesson" not in page.url  # the sample's default (its brain mask) leaves the URL
+    expect(page.get_by_text(re.compile("inside mni152_brain_mask.nii.gz"))).to_be_visible()
+    no_exceptions(page)
+    shoot(page, "12_mask_file_segment")
+
+    page.goto(f"{server.url}/?dataset=phantom&mask=file")
+    settle(page)
+    expect(page.get_by_text("Upload a mask image in the sidebar")).to_be_visible()
+    path = tmp_path / "left_half_mask.nii.gz"
+    stack_shape, affine = (99, 117, 95), np.array([[2.0, 0, 0, -98], [0, 2, 0, -134], [0, 0, 2, -72], [0, 0, 0, 1]])
+    mask = np.zeros(stack_shape, np.uint8)
+    mask[:50] = 1
+    path.write_bytes(nifti_bytes(mask, affine, gz=True))
+    page.locator("[data-testid=stSidebar] [data-testid=stFileUploaderDropzoneInput]").last.set_input_files(str(path))
+    settle(page)
+    expect(page.get_by_test_id("stMain")).to_contain_text("Analysis mask: left_half_mask.nii.gz", timeout=60_000)
+    no_exceptions(page)
+    shoot(page, "13_mask_uploaded")
 
 
 def test_slices_page_follows_the_slice_slider(server, page):
