@@ -13,7 +13,8 @@ from neuroseg.header import axis_planes, summarize
 from neuroseg.io import load_path
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
 from neuroseg.masks import resolve_mask
-from neuroseg.segmentation import data_sources, label_nifti, segment
+from neuroseg.segmentation import data_sources, label_nifti, posteriors_nifti, segment
+from neuroseg.tissue import DEFAULT_BETA
 from neuroseg.stack import channel_name, stack_images, with_mask
 
 
@@ -43,6 +44,17 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _add_tissue_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bias-correct", action="store_true",
+        help="tissue model: estimate a smooth multiplicative bias field per image inside the EM loop",
+    )  # fmt: skip
+    parser.add_argument(
+        "--mrf", type=float, nargs="?", const=DEFAULT_BETA, default=0.0, metavar="BETA",
+        help=f"tissue model: spatial prior (Potts, 26 neighbours) of strength BETA (default {DEFAULT_BETA:g}; 0 = off)",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m neuroseg", description="Segment brain MRI with Gaussian mixtures.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -53,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--seed", type=int, default=LESSON_SEED)
     seg.add_argument("-o", "--output", required=True, type=Path, help="label volume (.nii.gz)")
     seg.add_argument("--stats", type=Path, help="per-cluster table (.csv)")
+    seg.add_argument("--posteriors", type=Path, metavar="OUT_probseg.nii.gz",
+                     help="4-D float32 posteriors, one volume per label in label order")  # fmt: skip
+    _add_tissue_options(seg)
 
     cmp_ = commands.add_parser("compare", help="fit a grid of k x seeds and write one row per fit")
     _add_data_options(cmp_)
@@ -62,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--seed", type=int, default=LESSON_SEED)
     cmp_.add_argument("--jobs", type=int, default=1, help="fits to run at once")
     cmp_.add_argument("-o", "--output", required=True, type=Path, help="table (.csv)")
+    _add_tissue_options(cmp_)
 
     info = commands.add_parser("info", help="print a header summary")
     info.add_argument("image", metavar="IMG")
@@ -98,12 +114,20 @@ def _fit_options(args) -> dict:
     }
 
 
+def _tissue_options(args) -> dict:
+    if args.mrf < 0:
+        raise InputError("--mrf", f"must be 0 (off) or positive, not {args.mrf:g}.")
+    return {"bias_correct": args.bias_correct, "mrf_beta": args.mrf}
+
+
 def _run_segment(args) -> None:
     stack = _stack(args)
-    seg = segment(stack, _scope(args), args.k, args.seed, **_fit_options(args))
+    seg = segment(stack, _scope(args), args.k, args.seed, **_tissue_options(args), **_fit_options(args))
     _write(args.output, lambda p: label_nifti(seg).to_filename(p))
     if args.stats is not None:
         _write(args.stats, lambda p: seg.table().to_csv(p, index=False))
+    if args.posteriors is not None:
+        _write(args.posteriors, lambda p: posteriors_nifti(seg).to_filename(p))
     r = seg.result
     note = "" if r.converged else " (did NOT converge)"
     print(f"k={r.k} seed={r.seed} {r.mode}: {len(seg.features.X):,} voxels, BIC {r.bic:.1f}{note} -> {args.output}")
@@ -115,9 +139,11 @@ def _run_compare(args) -> None:
     if args.seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
     stack = _stack(args)
-    X = make_features(stack.channels, _scope(args), stack.mask).X
+    features = make_features(stack.channels, _scope(args), stack.mask)
+    X = features.X
     pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
-    results = fit_grid(X, pairs, n_jobs=args.jobs, **data_sources(stack), **_fit_options(args))
+    options = {**_fit_options(args), **_tissue_options(args), **data_sources(stack), "mask": features.mask}
+    results = fit_grid(X, pairs, n_jobs=args.jobs, **options)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
     print(f"{len(results)} fits on {len(X):,} voxels -> {args.output}")

@@ -5,11 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from neuroseg.metrics import align_labels, mean_pairwise_ari
 from neuroseg.mixture import GMMResult, fit_gmm
+from neuroseg.tissue import fit_tissue_model
+
+
+def fit_one(
+    X: np.ndarray, k: int, seed: int, *, mask: np.ndarray | None = None, bias_correct: bool = False,
+    mrf_beta: float = 0.0, **fit_options,
+) -> GMMResult:  # fmt: skip
+    """One fit of the grid: the plain mixture, or the tissue model when either of its options is on.
+
+    ``mask`` (the voxels of ``X`` in their grid) is needed by the tissue model only.
+    """
+    if bias_correct or mrf_beta > 0:
+        sources = {key: fit_options[key] for key in ("files", "mask_file") if key in fit_options}
+        return fit_tissue_model(X, mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, **sources).result
+    return fit_gmm(X, k, seed, **fit_options)
 
 
 def fit_grid(
@@ -34,7 +50,8 @@ def fit_grid(
         Called in the calling thread with each result as it finishes, e.g. to
         move a progress bar.
     **fit_options
-        Passed to :func:`neuroseg.mixture.fit_gmm` (mode, max_fit_voxels, ...).
+        Passed to :func:`fit_one` (mode, max_fit_voxels, ..., and the tissue
+        model's ``mask``, ``bias_correct`` and ``mrf_beta``).
 
     Returns
     -------
@@ -44,13 +61,13 @@ def fit_grid(
     results: list[GMMResult | None] = [None] * len(pairs)
     if n_jobs <= 1:
         for i, (k, seed) in enumerate(pairs):
-            results[i] = fit_gmm(X, k, seed, **fit_options)
+            results[i] = fit_one(X, k, seed, **fit_options)
             if on_result is not None:
                 on_result(results[i])
         return results
     # BLAS stays at one thread for the whole grid: parallelise across fits, not inside one
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        futures = {pool.submit(fit_gmm, X, k, seed, **fit_options): i for i, (k, seed) in enumerate(pairs)}
+        futures = {pool.submit(fit_one, X, k, seed, **fit_options): i for i, (k, seed) in enumerate(pairs)}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             if on_result is not None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 MAX_K = 12
 MAX_SEEDS = 10
 MAX_SEED = 2**32 - 1
+MRF_CHOICES = ("0", "0.25", "0.5", "1", "1.5", "2", "3")
+"""Spatial prior strengths offered in the app (``mrf=`` in the URL); 0 is off."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
         "kmax": Rule(low=1, high=MAX_K),
         "seeds": Rule(low=1, high=MAX_SEEDS),
         "mask": Rule(choices=("lesson", "auto", "file")),
+        "bias": Rule(choices=("off", "on")),
+        "mrf": Rule(choices=MRF_CHOICES),
     }
     if slice_count is not None:
         table["slice"] = Rule(low=0, high=slice_count - 1)

@@ -51,7 +51,7 @@ if todo:
         bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
 
     try:
-        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, **data_sources(stack), **dict(settings.options))
+        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, **data_sources(stack), **dict(settings.options))
     except InputError as exc:
         st.error(str(exc))
         st.stop()

@@ -1,5 +1,6 @@
 """Segment page: one Gaussian mixture fit, its labels in intensity and image space, exports."""
 
+import numpy as np
 import streamlit as st
 
 from neuroseg.display import colourize
@@ -7,7 +8,9 @@ from neuroseg.errors import InputError
 from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
 from neuroseg.metrics import dice_per_tissue
 from neuroseg.mixture import LESSON_SEED
-from neuroseg.segmentation import label_nifti, nifti_gz_bytes
+from neuroseg.segmentation import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
+from neuroseg.stack import channel_name
+from neuroseg.tissue import tissue_names
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
@@ -56,14 +59,16 @@ m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s t
 view = current_view(ctx)
 outline = mask_outline(ctx)
 labels_here = on_current_slice(ctx, seg.label_image(), kind)
-legend = {label: f"cluster {label}" for label in range(1, k + 1)}
+names = tissue_names(stack.names, k)
+legend = {label: names[label - 1] if names else f"cluster {label}" for label in range(1, k + 1)}
 left, right = st.columns(2)
 with left:
     if len(stack.names) >= 2:
-        X = seg.features.X
+        X = seg.features.X if seg.tissue is None else seg.tissue.corrected
+        space = "intensity space" if seg.tissue is None else "bias-corrected intensities"
         st.plotly_chart(
             labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
-                                    result.covariances, title=f"{k} clusters in intensity space"),
+                                    result.covariances, title=f"{k} clusters in {space}"),
             key="labelled_scatter", width="stretch",
         )  # fmt: skip
     else:
@@ -96,7 +101,7 @@ with c_right:
         st.markdown("**Dice against the sample's reference labels** (clusters matched to tissues)")
         st.dataframe(dice.round(3), hide_index=True, width="stretch")
     base = f"neuroseg_k{k}_seed{seed}_{kind}"
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Labels (.nii.gz)", lambda: nifti_gz_bytes(label_nifti(seg)), f"{base}_labels.nii.gz", "application/gzip",
         on_click="ignore", help="uint8 label volume on the first image's grid and affine; 0 = outside the mask or the slice.",
@@ -104,3 +109,37 @@ with c_right:
     d2.download_button(
         "Cluster table (.csv)", table.to_csv(index=False), f"{base}_clusters.csv", "text/csv", on_click="ignore"
     )
+    d3.download_button(
+        "Posteriors (.nii.gz)", lambda: nifti_gz_bytes(posteriors_nifti(seg)), f"{base}_probseg.nii.gz",
+        "application/gzip", on_click="ignore", help="4-D float32: one volume per label, in label order.",
+    )  # fmt: skip
+
+if seg.tissue is not None:
+    st.subheader("Tissue model")
+    st.caption(
+        "Posterior of each class (mixed partial-volume classes shared out by fraction)"
+        + (", and the estimated bias field of each channel (1 = no bias)." if seg.tissue.bias_correct else ".")
+    )
+    tiles = st.columns(k + (len(stack.names) if seg.tissue.bias_correct else 0))
+    posteriors = seg.posteriors()
+    for label in range(1, k + 1):
+        picture = colourize(view.apply(on_current_slice(ctx, seg.scope_image(posteriors[:, label - 1]), kind)), 0, 1)
+        tiles[label - 1].plotly_chart(
+            image_figure(view, picture, f"P({legend[label]})", colorbar=(0.0, 1.0, "Viridis", ""), height=300),
+            key=f"posterior_{label}", width="stretch",
+        )  # fmt: skip
+    if seg.tissue.bias_correct:
+        for c, name in enumerate(stack.names):
+            field = on_current_slice(ctx, seg.scope_image(seg.tissue.bias[:, c]), kind)
+            field[~on_current_slice(ctx, seg.features.mask, kind)] = np.nan
+            picture = colourize(view.apply(field), 0.6, 1.6, "RdBu_r")
+            tiles[k + c].plotly_chart(
+                image_figure(view, picture, f"Bias field of {name}", colorbar=(0.6, 1.6, "RdBu", "×"), height=300),
+                key=f"bias_{c}", width="stretch",
+            )  # fmt: skip
+        downloads = st.columns(len(stack.names))
+        for c, name in enumerate(stack.names):
+            downloads[c].download_button(
+                f"{name} bias-corrected (.nii.gz)", lambda c=c: nifti_gz_bytes(corrected_nifti(seg, c)),
+                f"{base}_{channel_name(name)}_corrected.nii.gz", "application/gzip", on_click="ignore", key=f"corrected_{c}",
+            )  # fmt: skip

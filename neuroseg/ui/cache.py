@@ -128,8 +128,11 @@ def session_store(name: str, max_entries: int = 120) -> LRUStore:
     return st.session_state[name]
 
 
-def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool, max_iter: int) -> tuple:
-    """Fit options as a hashable, ordered cache key (keyword arguments of ``fit_gmm``)."""
+def fit_options(
+    mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool, max_iter: int,
+    bias_correct: bool = False, mrf_beta: float = 0.0,
+) -> tuple:  # fmt: skip
+    """Fit options as a hashable, ordered cache key (keyword arguments of ``segment`` and ``fit_one``)."""
     return tuple(
         sorted(
             {
@@ -138,6 +141,8 @@ def fit_options(mode: str, max_fit_voxels: int, covariance_type: str, standardis
                 "covariance_type": covariance_type,
                 "standardised": bool(standardised),
                 "max_iter": int(max_iter),
+                "bias_correct": bool(bias_correct),
+                "mrf_beta": float(mrf_beta),
             }.items()
         )
     )

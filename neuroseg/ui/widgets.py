@@ -9,6 +9,8 @@ import streamlit as st
 
 from neuroseg.display import SliceView, default_window, slice_view, window
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
+from neuroseg.tissue import DEFAULT_BETA
+from neuroseg.urlparams import MRF_CHOICES
 from neuroseg.ui import cache
 from neuroseg.ui.cache import fit_options
 from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
@@ -56,15 +58,28 @@ class FitSettings:
     covariance_type: str
     standardised: bool
     max_iter: int = 100
+    bias_correct: bool = False
+    mrf_beta: float = 0.0
+
+    @property
+    def tissue_model(self) -> bool:
+        return self.bias_correct or self.mrf_beta > 0
 
     @property
     def options(self) -> tuple:
-        return fit_options(self.mode, self.max_fit_voxels, self.covariance_type, self.standardised, self.max_iter)
+        return fit_options(
+            self.mode, self.max_fit_voxels, self.covariance_type, self.standardised, self.max_iter,
+            self.bias_correct, self.mrf_beta,
+        )  # fmt: skip
 
     def describe(self) -> str:
         mode = "exact (every voxel)" if self.mode == "exact" else f"fast (fit on ≤ {self.max_fit_voxels:,} voxels)"
         extra = ", standardised channels" if self.standardised else ""
-        return f"{mode}, {self.covariance_type} covariance{extra}"
+        text = f"{mode}, {self.covariance_type} covariance{extra}"
+        if self.tissue_model:
+            parts = ["bias field"] * self.bias_correct + [f"spatial prior β = {self.mrf_beta:g}"] * (self.mrf_beta > 0)
+            text += f"; tissue model ({', '.join(parts + ['partial volume'])}) started from that fit"
+        return text
 
 
 def fit_settings() -> FitSettings:
@@ -83,7 +98,18 @@ def fit_settings() -> FitSettings:
         std = st.checkbox("Standardise channels (z-scores)", key="standardise")
         max_iter = st.number_input("Max EM iterations", 1, 1000, 100, key="max_iter",
                                    help="scikit-learn's default is 100; a fit that stops there is flagged.")  # fmt: skip
-    return FitSettings(mode, int(n), cov, bool(std), int(max_iter))
+    left, right = st.columns(2)
+    bias = left.radio(
+        "Bias field correction", ("off", "on"), key="bias", bind="query-params", horizontal=True,
+        help="Tissue model: estimate a smooth multiplicative field per channel inside the EM loop (as FSL FAST "
+        "and SPM do), and segment the corrected intensities.",
+    )  # fmt: skip
+    beta = right.select_slider(
+        "Spatial prior (MRF β)", MRF_CHOICES, value="0", key="mrf", bind="query-params",
+        help=f"Tissue model: neighbouring voxels tend to share a tissue (Potts prior over 26 neighbours, mean "
+        f"field). 0 = off; {DEFAULT_BETA:g} is the default chosen from the Dice-versus-β curve in BENCHMARKS.md.",
+    )  # fmt: skip
+    return FitSettings(mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta))
 
 
 def current_view(ctx: Context) -> SliceView:
