@@ -61,7 +61,7 @@ class Segmentation:
         table = cluster_table(X, self.result, self.stack.names, self.stack.voxel_ml)
         names = tissue_names(self.stack.names, self.result.k)
         if names is not None:
-            table.insert(1, "tissue", names)
+            table["tissue"] = names  # last, so the contract's columns (DESIGN 3.5) keep their places
         return table
 
     def posteriors(self) -> np.ndarray:

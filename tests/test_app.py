@@ -63,7 +63,7 @@ def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
     assert bic.value == f"{model.bic(X):,.0f}"
     dice = at.dataframe[1].value
     assert dice["tissue"].tolist() == ["CSF", "GM", "WM"] and dice["dice"].min() > 0.8
-    assert [b.proto.label for b in at.get("download_button")] == ["Labels (.nii.gz)", "Cluster table (.csv)"]
+    assert [b.proto.label for b in at.get("download_button")] == ["Labels (.nii.gz)", "Cluster table (.csv)", "Posteriors (.nii.gz)"]
 
 
 def test_url_parameters_reproduce_a_view():
@@ -165,5 +165,6 @@ def test_one_channel_sample_segments_by_intensity_alone():
     assert "there is no joint scatter" in texts(at)
     table = at.dataframe[0].value
     assert len(table) == 3 and list(table.columns)[:4] == ["label", "n_voxels", "volume_ml", "mean_T1"]
+    assert table["tissue"].tolist() == ["CSF", "GM", "WM"]  # a T1 first and k = 3: the labels are named
     assert table["mean_T1"].is_monotonic_increasing
     assert [fig["data"][0]["type"] for fig in charts(at)] == ["image", "image"]
