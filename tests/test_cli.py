@@ -28,7 +28,8 @@ def test_segment_writes_labels_and_stats_identical_to_sklearn(pair_files, tmp_pa
     assert len(set(zip(ours.tolist(), reference.tolist()))) == 3
     assert labels[:, :, :4].max() == 0 and np.all(labels[:, :, 4][~mask] == 0)
     table = pd.read_csv(stats)
-    assert list(table.columns) == ["label", "n_voxels", "volume_ml", "mean_t1", "sd_t1", "mean_b0", "sd_b0", "weight"]
+    assert list(table.columns) == ["label", "n_voxels", "volume_ml", "mean_t1", "sd_t1", "mean_b0", "sd_b0", "weight", "tissue"]
+    assert table["tissue"].tolist() == ["CSF", "GM", "WM"]  # a T1 first and k = 3
     assert table["n_voxels"].sum() == mask.sum()
     assert abs(table["volume_ml"].sum() - mask.sum() * 0.008) < 1e-9
 
