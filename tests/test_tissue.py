@@ -1,0 +1,163 @@
+"""The tissue model (bias field, spatial prior, partial volume) on phantoms whose truth is known."""
+
+import json
+import sys
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from conftest import ROOT, charts, open_page
+from neuroseg.cli import main
+from neuroseg.features import Scope
+from neuroseg.io import load_path
+from neuroseg.metrics import dice_per_tissue
+from neuroseg.mixture import fit_gmm
+from neuroseg.segmentation import corrected_nifti, segment
+from neuroseg.tissue import fit_tissue_model, tissue_names
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_tissue_phantom import make_phantom, write  # noqa: E402
+
+TISSUES = ("CSF", "GM", "WM")
+
+
+@pytest.fixture(scope="module")
+def phantom():
+    """A 3 mm T1w + T2w phantom: 9 % Rician noise, a strong bias field, a dark rim; with its true fields."""
+    fields = []
+    t1, t2, truth, affine = make_phantom(3.0, 0.09, 0.4, seed=3, fields=fields)
+    mask = (t1 > 0) & (t2 > 0)
+    X = np.column_stack([t1[mask], t2[mask]]).astype(np.float64)
+    return X, mask, truth, fields, affine
+
+
+def dice(truth, mask, labels) -> dict:
+    image = np.zeros(mask.shape, np.uint8)
+    image[mask] = labels
+    return dice_per_tissue(truth, image, TISSUES).set_index("tissue")["dice"].to_dict()
+
+
+def test_the_bias_field_is_recovered(phantom):
+    X, mask, _, fields, _ = phantom
+    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True)
+    for c, field in enumerate(fields):
+        true = np.log(field[mask])
+        true -= true.mean()
+        estimated = np.log(fit.bias[:, c])
+        assert np.corrcoef(true, estimated)[0, 1] > 0.9
+        assert np.median(np.abs(estimated - true)) < 0.05  # within 5 % for half of the voxels
+    assert np.allclose(fit.corrected, X / fit.bias)
+
+
+def test_each_part_of_the_model_improves_dice_over_the_plain_mixture(phantom):
+    X, mask, truth, _, _ = phantom
+    plain = dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
+    full = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=1.0)
+    tissue = dice(truth, mask, full.result.labels)
+    assert all(tissue[t] > plain[t] for t in TISSUES), (plain, tissue)
+    assert tissue["CSF"] > 0.7 and tissue["GM"] > 0.8 and tissue["WM"] > 0.75
+    without_prior = dice(truth, mask, fit_tissue_model(X, mask, 3, 12345, bias_correct=True).result.labels)
+    assert tissue["GM"] > without_prior["GM"]
+
+
+def test_partial_volume_keeps_the_dark_rim_out_of_the_classes(phantom):
+    X, mask, _, _, _ = phantom
+    plain = fit_gmm(X, 3, 12345, mode="exact")
+    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=1.0)
+    # CSF is dark in T1w and the brightest in T2w; the rim (partly background) is dark in both
+    assert fit.result.means[0, 1] > 800 and fit.result.means[0, 1] == fit.result.means[:, 1].max()
+    assert plain.means[0, 1] < fit.result.means[0, 1]
+
+
+def test_posteriors_are_probabilities_whose_argmax_is_the_label(phantom):
+    X, mask, _, _, _ = phantom
+    fit = fit_tissue_model(X, mask, 3, 12345, beta=1.0)
+    assert fit.posteriors.shape == (len(X), 3) and fit.posteriors.dtype == np.float32
+    np.testing.assert_allclose(fit.posteriors.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(fit.posteriors.argmax(axis=1) + 1, fit.result.labels)
+    assert fit.result.means[:, 0].tolist() == sorted(fit.result.means[:, 0].tolist())  # DESIGN 3.3's order
+    np.testing.assert_array_equal(fit.bias, 1.0)
+
+
+def test_a_phantom_stored_las_gives_the_same_tissues():
+    t1, t2, truth, affine = make_phantom(3.0, 0.04, 0.2, seed=4)
+    scores = []
+    for flip in (False, True):
+        a, b, t = (x[::-1] for x in (t1, t2, truth)) if flip else (t1, t2, truth)
+        mask = (a > 0) & (b > 0)
+        fit = fit_tissue_model(np.column_stack([a[mask], b[mask]]).astype(float), mask, 3, 12345, bias_correct=True, beta=1.0)
+        scores.append(dice(t, mask, fit.result.labels))
+    for tissue in TISSUES:
+        assert scores[1][tissue] == pytest.approx(scores[0][tissue], abs=0.03)
+    assert scores[1]["GM"] > 0.85 and scores[1]["WM"] > 0.85
+
+
+def test_options_off_keep_the_lesson_partition(sample):
+    stack, _ = sample
+    seg = segment(stack, Scope("slice", "z", 47), 3, 12345, mode="exact")
+    assert seg.tissue is None and seg.result.mode == "exact"
+    direct = fit_gmm(seg.features.X, 3, 12345, mode="exact")
+    np.testing.assert_array_equal(seg.result.labels, direct.labels)
+
+
+def test_tissue_names_need_a_t1_first_and_three_classes():
+    assert tissue_names(("T1w", "T2w"), 3) == TISSUES
+    assert tissue_names(("t1_mprage",), 3) == TISSUES
+    assert tissue_names(("T2w", "T1w"), 3) is None and tissue_names(("T1w",), 4) is None
+
+
+def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
+    t1, t2, truth, affine = make_phantom(3.0, 0.09, 0.4, seed=5, las=True)
+    write(tmp_path, t1, t2, truth, affine)
+    out, post = tmp_path / "dseg.nii.gz", tmp_path / "probseg.nii.gz"
+    argv = ["segment", str(tmp_path / "T1w.nii.gz"), str(tmp_path / "T2w.nii.gz"), "-k", "3", "--bias-correct",
+            "--mrf", "-o", str(out), "--posteriors", str(post)]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    labels, posteriors = nib.load(out), nib.load(post)
+    assert posteriors.shape == t1.shape + (3,) and posteriors.get_data_dtype() == np.float32
+    np.testing.assert_allclose(posteriors.affine, affine, atol=1e-5)
+    p, lab = posteriors.get_fdata(), np.asarray(labels.dataobj)
+    inside = lab > 0
+    np.testing.assert_array_equal(p[inside].argmax(axis=1) + 1, lab[inside])
+    assert not p[~inside].any()
+    settings = json.loads(labels.header.extensions[0].get_content())
+    assert settings["bias_correct"] is True and settings["mrf_beta"] == 1.0 and settings["mode"] == "tissue"
+    scores = dice_per_tissue(truth, lab, TISSUES)["dice"]
+    assert scores.min() > 0.7
+    assert main(argv[:-2] + ["--mrf", "-1"]) == 2
+    assert "--mrf: must be 0 (off) or positive" in capsys.readouterr().err
+
+
+def test_segment_page_shows_the_tissue_model():
+    at = open_page("segment", dataset="phantom", bias="on", mrf="1")
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert titles[0].startswith("3 clusters in bias-corrected intensities")
+    assert ["P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"] == titles[3:8]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "T1w bias-corrected (.nii.gz)" in labels and "b0 bias-corrected (.nii.gz)" in labels
+    dice_table = at.dataframe[1].value
+    assert dice_table["dice"].min() > 0.9
+    legend = [t["name"] for t in charts(at)[1]["data"] if t.get("name")]
+    assert legend[:3] == ["CSF", "GM", "WM"]
+
+
+def test_compare_page_runs_the_tissue_model_on_the_same_grid():
+    plain = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2)
+    model = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2, bias="on", mrf="1")
+    assert "tissue model (bias field, spatial prior β = 1" in " ".join(c.value for c in model.caption)
+    bics = [t.value["bic"].tolist() for t in (plain.dataframe[0], model.dataframe[0])]
+    assert len(bics[0]) == len(bics[1]) == 4 and bics[0] != bics[1]
+
+
+def test_the_bias_corrected_export_is_the_image_over_its_field(tmp_path, sample):
+    stack, _ = sample
+    seg = segment(stack, Scope("volume"), 3, 12345, bias_correct=True)
+    image = corrected_nifti(seg, 0)
+    data = image.get_fdata()
+    mask = seg.features.mask
+    np.testing.assert_allclose(data[mask] * seg.tissue.bias[:, 0], stack.channels[0][mask], rtol=1e-4)
+    np.testing.assert_array_equal(data[~mask], stack.channels[0][~mask])
+    path = tmp_path / "corrected.nii.gz"
+    image.to_filename(path)
+    np.testing.assert_allclose(load_path(path).affine, stack.affine)
