@@ -212,14 +212,15 @@ def ellipse(mean: np.ndarray, cov: np.ndarray, n_sigma: float = 2.0, n_points: i
 def labelled_scatter_figure(
     X: np.ndarray, labels: np.ndarray, names: Sequence[str], rows: np.ndarray,
     means: np.ndarray | None = None, covariances: np.ndarray | None = None, title: str = "Clusters",
+    legend: Mapping[int, str] | None = None,
 ) -> go.Figure:  # fmt: skip
-    """Scatter coloured by cluster, with each component's 2-sigma ellipse."""
+    """Scatter coloured by cluster, with each component's 2-sigma ellipse (``legend`` names the labels)."""
     fig = go.Figure()
     x, y = X[rows, 0].astype(np.float32), X[rows, 1].astype(np.float32)
     for label in range(1, int(labels.max()) + 1):
         sel = labels[rows] == label
         fig.add_trace(
-            go.Scattergl(x=x[sel], y=y[sel], mode="markers", name=f"cluster {label}",
+            go.Scattergl(x=x[sel], y=y[sel], mode="markers", name=(legend or {}).get(label, f"cluster {label}"),
                          marker=dict(size=3, color=label_colour(label), opacity=0.55))
         )  # fmt: skip
         if means is not None and covariances is not None:

@@ -68,7 +68,7 @@ with left:
         space = "intensity space" if seg.tissue is None else "bias-corrected intensities"
         st.plotly_chart(
             labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
-                                    result.covariances, title=f"{k} clusters in {space}"),
+                                    result.covariances, title=f"{k} clusters in {space}", legend=legend),
             key="labelled_scatter", width="stretch",
         )  # fmt: skip
     else:
@@ -122,17 +122,23 @@ if seg.tissue is not None:
     )
     tiles = st.columns(k + (len(stack.names) if seg.tissue.bias_correct else 0))
     posteriors = seg.posteriors()
+    outside = ~on_current_slice(ctx, seg.features.mask, kind)
+
+    def on_this_slice(rows: np.ndarray) -> np.ndarray:
+        """Per-voxel values on the displayed slice, NaN (black) outside the mask."""
+        field = on_current_slice(ctx, seg.scope_image(rows), kind)
+        field[outside] = np.nan
+        return view.apply(field)
+
     for label in range(1, k + 1):
-        picture = colourize(view.apply(on_current_slice(ctx, seg.scope_image(posteriors[:, label - 1]), kind)), 0, 1)
+        picture = colourize(on_this_slice(posteriors[:, label - 1]), 0, 1)
         tiles[label - 1].plotly_chart(
             image_figure(view, picture, f"P({legend[label]})", colorbar=(0.0, 1.0, "Viridis", ""), height=300),
             key=f"posterior_{label}", width="stretch",
         )  # fmt: skip
     if seg.tissue.bias_correct:
         for c, name in enumerate(stack.names):
-            field = on_current_slice(ctx, seg.scope_image(seg.tissue.bias[:, c]), kind)
-            field[~on_current_slice(ctx, seg.features.mask, kind)] = np.nan
-            picture = colourize(view.apply(field), 0.6, 1.6, "RdBu_r")
+            picture = colourize(on_this_slice(seg.tissue.bias[:, c]), 0.6, 1.6, "RdBu")
             tiles[k + c].plotly_chart(
                 image_figure(view, picture, f"Bias field of {name}", colorbar=(0.6, 1.6, "RdBu", "×"), height=300),
                 key=f"bias_{c}", width="stretch",

@@ -148,6 +148,21 @@ def test_each_mask_choice_in_the_browser(server, page, tmp_path):
     shoot(page, "13_mask_uploaded")
 
 
+def test_segment_page_with_the_tissue_model(server, page):
+    page.goto(f"{server.url}/segment?bias=on&mrf=1")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Tissue model")
+    expect(main).to_contain_text("tissue model (bias field, spatial prior β = 1, partial volume)")
+    page.get_by_role("button", name="T1w bias-corrected (.nii.gz)").scroll_into_view_if_needed()
+    settle(page)
+    for title in ("P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"):
+        expect(page.locator(".js-plotly-plot .gtitle", has_text=title)).to_have_count(1)
+    no_exceptions(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "14_segment_tissue_model.png"), full_page=True)
+
+
 def test_slices_page_follows_the_slice_slider(server, page):
     page.goto(f"{server.url}/slices")
     settle(page)
