@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from neuroseg.compare import fit_grid, grid_table
 from neuroseg.errors import InputError
-from neuroseg.features import Scope, make_features
+from neuroseg.features import make_features
 from neuroseg.header import axis_planes, summarize
 from neuroseg.io import load_path
 from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
-from neuroseg.masks import resolve_mask
-from neuroseg.segmentation import data_sources, label_nifti, posteriors_nifti, segment
+from neuroseg.pipeline import SegmentOptions, load_stack, segment_paths
+from neuroseg.segmentation import data_sources, label_nifti, posteriors_nifti
 from neuroseg.tissue import DEFAULT_BETA
-from neuroseg.stack import channel_name, stack_images, with_mask
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +27,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images", nargs="+", metavar="IMG", help="co-registered images, one per channel")
+    add_segment_options(parser)
+
+
+def add_segment_options(parser: argparse.ArgumentParser) -> None:
+    """Every option of ``segment`` but the images, -k and the outputs (``bids`` takes them too)."""
     parser.add_argument("--axis", choices=("x", "y", "z"), help="array axis of --slice (default z)")
     parser.add_argument("--slice", type=int, help="analyse this slice only (default: whole volume)")
     parser.add_argument("--exact", action="store_true", help="fit on every voxel (default: fast mode)")
@@ -44,7 +49,8 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def _add_tissue_options(parser: argparse.ArgumentParser) -> None:
+def add_tissue_options(parser: argparse.ArgumentParser) -> None:
+    """``--bias-correct`` and ``--mrf [BETA]`` (DESIGN 3.9)."""
     parser.add_argument(
         "--bias-correct", action="store_true",
         help="tissue model: estimate a smooth multiplicative bias field per image inside the EM loop",
@@ -67,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--stats", type=Path, help="per-cluster table (.csv)")
     seg.add_argument("--posteriors", type=Path, metavar="OUT_probseg.nii.gz",
                      help="4-D float32 posteriors, one volume per label in label order")  # fmt: skip
-    _add_tissue_options(seg)
+    add_tissue_options(seg)
 
     cmp_ = commands.add_parser("compare", help="fit a grid of k x seeds and write one row per fit")
     _add_data_options(cmp_)
@@ -77,52 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--seed", type=int, default=LESSON_SEED)
     cmp_.add_argument("--jobs", type=int, default=1, help="fits to run at once")
     cmp_.add_argument("-o", "--output", required=True, type=Path, help="table (.csv)")
-    _add_tissue_options(cmp_)
+    add_tissue_options(cmp_)
 
     info = commands.add_parser("info", help="print a header summary")
     info.add_argument("image", metavar="IMG")
     return parser
 
 
-def _scope(args) -> Scope:
-    if args.slice is None:
-        if args.axis is not None:
-            raise InputError("--axis", "needs --slice N as well.")
-        return Scope("volume")
-    return Scope("slice", args.axis or "z", args.slice)
-
-
-def _stack(args):
-    images = [load_path(p, volume=args.volume) for p in args.images]
-    stack = stack_images(images, [channel_name(Path(p).name) for p in args.images], resample=args.resample)
-    if args.mask is None:
-        return stack
-    kind = "auto" if args.mask == "auto" else "file"
-    image = load_path(args.mask) if kind == "file" else None
-    mask = resolve_mask(kind, stack.channels, stack.reference, image)
-    for notice in mask.notices:
-        print(f"note: {notice}", file=sys.stderr)
-    return with_mask(stack, mask)
-
-
-def _fit_options(args) -> dict:
-    return {
-        "mode": "exact" if args.exact else "fast",
-        "max_fit_voxels": args.max_fit_voxels,
-        "covariance_type": args.covariance,
-        "standardised": args.standardise,
-    }
-
-
-def _tissue_options(args) -> dict:
-    if args.mrf < 0:
-        raise InputError("--mrf", f"must be 0 (off) or positive, not {args.mrf:g}.")
-    return {"bias_correct": args.bias_correct, "mrf_beta": args.mrf}
+def _options(args, **overrides) -> SegmentOptions:
+    """The segmentation settings of a ``segment``, ``compare`` or ``bids`` command line."""
+    fields = {f.name for f in dataclasses.fields(SegmentOptions)}
+    return SegmentOptions(**{key: value for key, value in vars(args).items() if key in fields} | overrides)
 
 
 def _run_segment(args) -> None:
-    stack = _stack(args)
-    seg = segment(stack, _scope(args), args.k, args.seed, **_tissue_options(args), **_fit_options(args))
+    seg, notices = segment_paths(args.images, _options(args))
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
     _write(args.output, lambda p: label_nifti(seg).to_filename(p))
     if args.stats is not None:
         _write(args.stats, lambda p: seg.table().to_csv(p, index=False))
@@ -138,15 +115,17 @@ def _run_compare(args) -> None:
         raise InputError("--kmin/--kmax", f"need 1 <= kmin <= kmax, got {args.kmin} and {args.kmax}.")
     if args.seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
-    stack = _stack(args)
-    features = make_features(stack.channels, _scope(args), stack.mask)
-    X = features.X
+    options = _options(args, k=args.kmin)  # the grid sets k itself
+    stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+    features = make_features(stack.channels, options.scope(), stack.mask)
     pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
-    options = {**_fit_options(args), **_tissue_options(args), **data_sources(stack), "mask": features.mask}
-    results = fit_grid(X, pairs, n_jobs=args.jobs, **options)
+    fits = {**options.fit_options(), **data_sources(stack), "mask": features.mask}
+    results = fit_grid(features.X, pairs, n_jobs=args.jobs, **fits)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
-    print(f"{len(results)} fits on {len(X):,} voxels -> {args.output}")
+    print(f"{len(results)} fits on {len(features.X):,} voxels -> {args.output}")
 
 
 def _run_info(args) -> None:

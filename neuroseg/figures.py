@@ -21,19 +21,11 @@ from scipy import ndimage
 
 from neuroseg.density import Grid2D
 from neuroseg.display import SliceView, window
+from neuroseg.palette import label_colour
 
-LABEL_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7ba52",
-)  # fmt: skip
 SELECTION_COLOUR = (255, 215, 0)
 MASK_COLOUR = (0, 229, 255)
 MAX_SCATTER_POINTS = 20_000
-
-
-def label_colour(label: int) -> str:
-    """Display colour of cluster ``label`` (1-based); the same label keeps its colour everywhere."""
-    return LABEL_COLOURS[(label - 1) % len(LABEL_COLOURS)]
 
 
 def png_source(picture: np.ndarray) -> str:

@@ -1,0 +1,94 @@
+"""Files in, segmentation out: the path the ``segment`` and ``bids`` commands share.
+
+So that a BIDS App run labels every participant exactly as ``segment`` would
+with the same options, both go through :func:`segment_paths`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from neuroseg.errors import InputError
+from neuroseg.features import Scope
+from neuroseg.io import load_path
+from neuroseg.masks import resolve_mask
+from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
+from neuroseg.segmentation import Segmentation, segment
+from neuroseg.stack import VolumeStack, channel_name, stack_images, with_mask
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """Every setting of one segmentation run, as the command line names them (DESIGN 3.5, 3.8, 3.9)."""
+
+    k: int
+    seed: int = LESSON_SEED
+    axis: str | None = None
+    slice: int | None = None
+    exact: bool = False
+    max_fit_voxels: int = DEFAULT_MAX_FIT_VOXELS
+    covariance: str = "full"
+    standardise: bool = False
+    resample: bool = False
+    volume: int = 0
+    mask: str | None = None
+    bias_correct: bool = False
+    mrf: float = 0.0
+
+    def scope(self) -> Scope:
+        """The whole volume, or the slice ``--axis``/``--slice`` name."""
+        if self.slice is None:
+            if self.axis is not None:
+                raise InputError("--axis", "needs --slice N as well.")
+            return Scope("volume")
+        return Scope("slice", self.axis or "z", self.slice)
+
+    def fit_options(self) -> dict:
+        """Keyword arguments of :func:`neuroseg.segmentation.segment` (and the compare grid's fits)."""
+        if self.mrf < 0:
+            raise InputError("--mrf", f"must be 0 (off) or positive, not {self.mrf:g}.")
+        return {
+            "mode": "exact" if self.exact else "fast",
+            "max_fit_voxels": self.max_fit_voxels,
+            "covariance_type": self.covariance,
+            "standardised": self.standardise,
+            "bias_correct": self.bias_correct,
+            "mrf_beta": self.mrf,
+        }
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def load_stack(
+    paths: Sequence[str | Path], names: Sequence[str] | None = None, *, volume: int = 0, resample: bool = False,
+    mask: str | None = None,
+) -> tuple[VolumeStack, list[str]]:  # fmt: skip
+    """Load co-registered images as a stack inside the chosen mask (``None``, ``"auto"`` or a mask file).
+
+    Returns
+    -------
+    stack : VolumeStack
+    notices : list of str
+        Things a user should know (e.g. that the mask was resampled).
+    """
+    images = [load_path(p, volume=volume) for p in paths]
+    names = list(names) if names is not None else [channel_name(Path(p).name) for p in paths]
+    stack = stack_images(images, names, resample=resample)
+    if mask is None:
+        return stack, []
+    kind = "auto" if mask == "auto" else "file"
+    chosen = resolve_mask(kind, stack.channels, stack.reference, load_path(mask) if kind == "file" else None)
+    return with_mask(stack, chosen), list(chosen.notices)
+
+
+def segment_paths(
+    paths: Sequence[str | Path], options: SegmentOptions, names: Sequence[str] | None = None
+) -> tuple[Segmentation, list[str]]:
+    """Load ``paths`` (one per channel, the first is the reference grid) and segment them with ``options``."""
+    stack, notices = load_stack(paths, names, volume=options.volume, resample=options.resample, mask=options.mask)
+    seg = segment(stack, options.scope(), options.k, options.seed, **options.fit_options())
+    return seg, notices
