@@ -1,4 +1,4 @@
-"""Command line: ``python -m neuroseg segment | compare | info`` (DESIGN 3.5)."""
+"""Command line: ``python -m neuroseg segment | compare | bids | info`` (DESIGN 3.5, 3.11)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from neuroseg.bids import find_subjects, print_progress, run_participants, write_group
 from neuroseg.compare import fit_grid, grid_table
 from neuroseg.errors import InputError
 from neuroseg.features import make_features
@@ -85,6 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("-o", "--output", required=True, type=Path, help="table (.csv)")
     add_tissue_options(cmp_)
 
+    bids = commands.add_parser(
+        "bids", help="BIDS App: segment every participant (participant level) or tabulate their volumes (group level)"
+    )
+    bids.add_argument("bids_dir", type=Path, metavar="BIDS_DIR")
+    bids.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    bids.add_argument("level", choices=("participant", "group"))
+    bids.add_argument("--channels", nargs="+", default=["T1w"], metavar="SUFFIX",
+                      help="BIDS suffixes of the channels, the first is the reference grid (default T1w)")  # fmt: skip
+    bids.add_argument("--participant-label", nargs="+", default=[], metavar="L", help="only these participants")
+    bids.add_argument("-k", type=int, default=3, help="number of clusters (default 3)")
+    bids.add_argument("--seed", type=int, default=LESSON_SEED)
+    add_segment_options(bids)
+    add_tissue_options(bids)
+    where = bids.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, default=1, help="participants to run at once in local processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a running dask.distributed scheduler, e.g. tcp://host:8786")
+    bids.add_argument("--overwrite", action="store_true", help="redo participants whose outputs exist")
+
     info = commands.add_parser("info", help="print a header summary")
     info.add_argument("image", metavar="IMG")
     return parser
@@ -128,6 +147,25 @@ def _run_compare(args) -> None:
     print(f"{len(results)} fits on {len(features.X):,} voxels -> {args.output}")
 
 
+def _run_bids(args) -> int:
+    if args.level == "group":
+        tsv, png = write_group(args.out_dir)
+        print(f"group volumes -> {tsv} and {png}")
+        return 0
+    if args.jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, got {args.jobs}.")
+    options = _options(args)
+    options.scope(), options.fit_options()  # bad settings are refused before any participant runs
+    subjects = find_subjects(args.bids_dir, args.channels, args.participant_label)
+    outcomes = run_participants(
+        subjects, args.out_dir, options, args.channels, overwrite=args.overwrite, jobs=args.jobs,
+        scheduler=args.scheduler, report=print_progress,
+    )  # fmt: skip
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("done", "skipped", "failed")}
+    print(", ".join(f"{n} {status}" for status, n in counts.items()) + f" -> {args.out_dir}")
+    return 1 if counts["failed"] else 0
+
+
 def _run_info(args) -> None:
     image = load_path(args.image)
     for key, value in summarize(image).items():
@@ -146,12 +184,11 @@ def _write(path: Path, writer) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    """Run the command line; return the exit status (0 ok, 1 some participants failed, 2 bad input)."""
     args = build_parser().parse_args(argv)
-    runner = {"segment": _run_segment, "compare": _run_compare, "info": _run_info}[args.command]
+    runner = {"segment": _run_segment, "compare": _run_compare, "bids": _run_bids, "info": _run_info}[args.command]
     try:
-        runner(args)
+        return runner(args) or 0
     except InputError as exc:
         print(f"neuroseg: error: {exc}", file=sys.stderr)
         return 2
-    return 0
