@@ -154,7 +154,7 @@ def histogram_figure(values: Mapping[str, np.ndarray], bins: int = 100, log: boo
         counts, edges = np.histogram(v, bins=bins) if len(v) else (np.zeros(1), np.array([0.0, 1.0]))
         fig.add_trace(
             go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), name=name,
-                   marker_color=LABEL_COLOURS[i - 1], showlegend=False,
+                   marker_color=label_colour(i), showlegend=False,
                    hovertemplate="%{x:.4g}: %{y:,} voxels<extra></extra>"),
             row=1, col=i,
         )  # fmt: skip

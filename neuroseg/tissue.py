@@ -37,7 +37,7 @@ from scipy import ndimage
 
 from neuroseg.mixture import GMMResult, fit_gmm
 
-DEFAULT_BETA = 1.0
+DEFAULT_BETA = 1.5
 """The spatial prior's default strength, chosen from the Dice-versus-beta curve in BENCHMARKS.md."""
 
 FRACTIONS = (0.25, 0.5, 0.75)
@@ -121,7 +121,8 @@ def fit_tissue_model(
     init : GMMResult, optional
         The starting mixture. By default a fast-mode ``fit_gmm`` with ``seed``
         on the mask's interior (the mask eroded by one voxel), so that the dark
-        rim at its edge cannot take a class of its own from the start.
+        rim at its edge cannot take a class of its own from the start; with
+        ``bias_correct``, on intensities whose smooth log trend was removed.
     files, mask_file
         Passed to ``fit_gmm`` so refusals of the data name their files.
 
@@ -131,18 +132,19 @@ def fit_tissue_model(
     """
     start = time.perf_counter()
     X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    basis = _bias_basis(mask) if bias_correct else None
+    log_bias = np.zeros((n, d)) if basis is None else _flatten(X, basis)
     if init is None:
         interior = ndimage.binary_erosion(mask)[mask]
-        rows = X[interior] if interior.sum() >= max(50 * k, 1000) else X
-        init = fit_gmm(rows, k, seed, with_confidence=False, files=files, mask_file=mask_file)
-    n, d = X.shape
+        rows = interior if interior.sum() >= max(50 * k, 1000) else slice(None)
+        start_X = X[rows] * np.exp(-log_bias[rows])
+        init = fit_gmm(start_X, k, seed, with_confidence=False, files=files, mask_file=mask_file)
     means, covs = init.means.copy(), init.covariances.copy()
     components = _components(k, partial_volume)
     weights = np.full(len(components), 1.0 / len(components))
     shares = np.array([c.shares(k) for c in components])  # (m, k) tissue share of each component
     grid = _Grid(mask)
-    basis = _bias_basis(mask) if bias_correct else None
-    log_bias = np.zeros((n, d))
     posteriors = np.full((n, k), 1.0 / k)
     labels, converged, iteration = np.zeros(n, np.intp), False, 0
     for iteration in range(1, max_iter + 1):
@@ -279,6 +281,24 @@ def _exponents(n_axes: int, degree: int) -> list[tuple[int, ...]]:
     if n_axes == 1:
         return [(degree,)]
     return [(first,) + rest for first in range(degree, -1, -1) for rest in _exponents(n_axes - 1, degree - first)]
+
+
+def _flatten(X: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """A first log bias: the smooth part of each channel's log intensity, so the starting mixture sees tissues.
+
+    With a strong field the raw intensities cluster by position rather than
+    by tissue; removing the polynomial trend of the log intensities (which
+    also takes some of the tissues' large-scale layout, corrected by the EM
+    loop's own bias updates) lets the starting mixture find the tissues.
+    """
+    log_bias = np.zeros(X.shape)
+    B = basis - basis.mean(axis=0)
+    rows = slice(None, None, max(1, int(np.ceil(len(X) / _BIAS_FIT_ROWS))))
+    for c in range(X.shape[1]):
+        values = np.log(np.maximum(X[:, c], 1e-12))
+        coef = np.linalg.lstsq(B[rows], values[rows] - values[rows].mean(), rcond=None)[0]
+        log_bias[:, c] = B @ coef
+    return log_bias
 
 
 def _bias_update(X, resp, comp_means, comp_covs, basis, k: int) -> np.ndarray:

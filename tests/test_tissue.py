@@ -14,7 +14,7 @@ from neuroseg.io import load_path
 from neuroseg.metrics import dice_per_tissue
 from neuroseg.mixture import fit_gmm
 from neuroseg.segmentation import corrected_nifti, segment
-from neuroseg.tissue import fit_tissue_model, tissue_names
+from neuroseg.tissue import DEFAULT_BETA, fit_tissue_model, tissue_names
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_tissue_phantom import make_phantom, write  # noqa: E402
@@ -122,7 +122,7 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
     np.testing.assert_array_equal(p[inside].argmax(axis=1) + 1, lab[inside])
     assert not p[~inside].any()
     settings = json.loads(labels.header.extensions[0].get_content())
-    assert settings["bias_correct"] is True and settings["mrf_beta"] == 1.0 and settings["mode"] == "tissue"
+    assert settings["bias_correct"] is True and settings["mrf_beta"] == DEFAULT_BETA and settings["mode"] == "tissue"
     scores = dice_per_tissue(truth, lab, TISSUES)["dice"]
     assert scores.min() > 0.7
     assert main(argv[:-2] + ["--mrf", "-1"]) == 2
