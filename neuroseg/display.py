@@ -52,6 +52,19 @@ class SliceView:
     left: str
     right: str
 
+    def to_display(self, a: int, b: int, shape: tuple[int, int]) -> tuple[int, int]:
+        """Where element ``[a, b]`` of a slice of ``shape`` lands in the displayed picture: ``(row, col)``."""
+        row, col = (b, a) if self.transpose else (a, b)
+        height, width = (shape[1], shape[0]) if self.transpose else shape
+        return (height - 1 - row if self.flip_rows else row), (width - 1 - col if self.flip_cols else col)
+
+    def from_display(self, row: int, col: int, shape: tuple[int, int]) -> tuple[int, int]:
+        """The slice element ``(a, b)`` shown at ``(row, col)`` of the displayed picture (inverse of :meth:`to_display`)."""
+        height, width = (shape[1], shape[0]) if self.transpose else shape
+        row = height - 1 - row if self.flip_rows else row
+        col = width - 1 - col if self.flip_cols else col
+        return (col, row) if self.transpose else (row, col)
+
     def apply(self, array2d: np.ndarray) -> np.ndarray:
         """Turn a slice (or an RGB slice, channels last) for display."""
         out = np.swapaxes(array2d, 0, 1) if self.transpose else array2d

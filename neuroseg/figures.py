@@ -25,6 +25,9 @@ from neuroseg.palette import label_colour
 
 SELECTION_COLOUR = (255, 215, 0)
 MASK_COLOUR = (0, 229, 255)
+CROSSHAIR_COLOUR = "rgba(255, 64, 64, 0.85)"
+MAX_CLICK_POINTS = 128
+"""Clickable points per side of a view; larger views snap a click to every second (third...) pixel."""
 MAX_SCATTER_POINTS = 20_000
 
 
@@ -133,6 +136,37 @@ def image_figure(
         title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
         plot_bgcolor="black", showlegend=bool(legend) or outline is not None, legend=dict(orientation="h", y=-0.02),
     )  # fmt: skip
+    return fig
+
+
+def crosshair_figure(
+    view: SliceView, picture: np.ndarray, position: tuple[int, int], title: str = "", *,
+    legend: Mapping[int, str] | None = None, outline: np.ndarray | None = None,
+    colorbar: tuple[float, float, str, str] | None = None, height: int = 360,
+) -> go.Figure:  # fmt: skip
+    """A view with the crosshair drawn through ``position`` (row, col), that reports clicks.
+
+    Plotly's Image traces report no clicks in Streamlit (streamlit issue 8760),
+    so an invisible marker sits on every displayed pixel (every n-th on large
+    views); clicking one selects it, and its x, y are the pixel's position in mm.
+    """
+    fig = image_figure(view, picture, title, colorbar=colorbar, legend=legend, height=height, outline=outline)
+    height_px, width_px = picture.shape[:2]
+    row, col = position
+    x, y = col * view.col_mm, row * view.row_mm
+    line = dict(color=CROSSHAIR_COLOUR, width=1)
+    fig.add_shape(type="line", x0=x, x1=x, y0=-0.5 * view.row_mm, y1=(height_px - 0.5) * view.row_mm, line=line)
+    fig.add_shape(type="line", y0=y, y1=y, x0=-0.5 * view.col_mm, x1=(width_px - 0.5) * view.col_mm, line=line)
+    step = max(1, -(-max(height_px, width_px) // MAX_CLICK_POINTS))
+    rows, cols = np.mgrid[0:height_px:step, 0:width_px:step]
+    fig.add_trace(
+        go.Scattergl(
+            x=(cols.ravel() * view.col_mm).astype(np.float32), y=(rows.ravel() * view.row_mm).astype(np.float32),
+            mode="markers", marker=dict(size=max(4, 2 * step), opacity=0), hoverinfo="none", showlegend=False,
+            name="click to move the crosshair",
+        )
+    )  # fmt: skip
+    fig.update_layout(clickmode="event+select", dragmode=False, margin=dict(l=5, r=5, t=35, b=5))
     return fig
 
 

@@ -13,6 +13,7 @@ from scipy.stats import multivariate_normal
 
 from neuroseg.errors import InputError
 from neuroseg.features import Features, Scope, labels_to_image, make_features
+from neuroseg.header import AXES
 from neuroseg.metrics import cluster_table
 from neuroseg.mixture import GMMResult, fit_gmm
 from neuroseg.stack import VolumeStack
@@ -69,6 +70,23 @@ class Segmentation:
         if self.tissue is not None:
             return self.tissue.posteriors
         return posterior_rows(self.features.X, self.result)
+
+    def at(self, voxel: tuple[int, int, int]) -> tuple[int, float | None]:
+        """The label of a voxel of the full grid and that label's posterior (0 and None outside the analysed voxels)."""
+        scope, mask = self.features.scope, self.features.mask
+        if scope.kind == "slice":
+            a = AXES.index(scope.axis)
+            if voxel[a] != scope.index:
+                return 0, None
+            voxel = tuple(v for i, v in enumerate(voxel) if i != a)
+        if not mask[voxel]:
+            return 0, None
+        row = int(np.count_nonzero(mask.ravel()[: np.ravel_multi_index(voxel, mask.shape)]))
+        label = int(self.result.labels[row])
+        posteriors = self.tissue.posteriors[row] if self.tissue is not None else posterior_rows(
+            self.features.X[row : row + 1], self.result
+        )[0]
+        return label, float(posteriors[label - 1])
 
     def scope_image(self, rows: np.ndarray) -> np.ndarray:
         """Per-voxel float32 values (rows, or rows x columns) on the scope's grid, 0 outside the mask."""

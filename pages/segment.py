@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from neuroseg.display import colourize
+from neuroseg.display import colourize, slice_view, window
 from neuroseg.errors import InputError
 from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
 from neuroseg.metrics import dice_per_tissue
@@ -14,9 +14,11 @@ from neuroseg.tissue import tissue_names
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import (
-    anatomy, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
+    channel_window, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
 )  # fmt: skip
+from neuroseg.viewer import plane, readout
 from neuroseg.urlparams import MAX_K, MAX_SEED
 
 ensure_navigation()
@@ -61,6 +63,23 @@ outline = mask_outline(ctx)
 labels_here = on_current_slice(ctx, seg.label_image(), kind)
 names = tissue_names(stack.names, k)
 legend = {label: names[label - 1] if names else f"cluster {label}" for label in range(1, k + 1)}
+opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
+labels_volume = seg.label_volume()
+grey_window = channel_window(ctx, 0)
+full_mask = cache.features(stack.digest, ctx.scope("volume"), stack).mask
+
+
+def _labelled(axis: str, voxel: tuple[int, int, int]):
+    turn = slice_view(stack.affine, axis).apply
+    grey = window(turn(plane(stack.channels[0], axis, voxel)), *grey_window)
+    return overlay_rgb(grey, turn(plane(labels_volume, axis, voxel)), opacity)
+
+
+three_views(
+    "segment", _labelled, lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}",
+    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=names),
+    legend=legend, outline=lambda axis, voxel: slice_view(stack.affine, axis).apply(plane(full_mask, axis, voxel)),
+)  # fmt: skip
 left, right = st.columns(2)
 with left:
     if len(stack.names) >= 2:
@@ -73,25 +92,16 @@ with left:
         )  # fmt: skip
     else:
         st.info("With one channel there is no joint scatter; the clusters are intervals of intensity (see the table).")
-with right:
-    opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
-    picture = overlay_rgb(anatomy(ctx), view.apply(labels_here), opacity)
-    title = f"Labels over {stack.names[0]}, {ctx.plane} slice {ctx.index}"
-    st.plotly_chart(
-        image_figure(view, picture, title, legend=legend, height=460, outline=outline), key="label_map", width="stretch"
-    )
-
 confidence_here = on_current_slice(ctx, seg.confidence_image(), kind)
-c_left, c_right = st.columns(2)
-with c_left:
+with right:
     floor = 1.0 / k  # the largest posterior is never below 1/k
     picture = colourize(view.apply(confidence_here), floor, 1.0)
     st.plotly_chart(
-        image_figure(view, picture, "Model confidence (largest posterior; dark = uncertain)",
+        image_figure(view, picture, f"Model confidence, {ctx.plane} slice {ctx.index} (largest posterior; dark = uncertain)",
                      colorbar=(floor, 1.0, "Viridis", "posterior"), height=420, outline=outline),
         key="confidence", width="stretch",
     )  # fmt: skip
-with c_right:
+with st.container():
     table = seg.table()
     st.markdown("**Clusters** (numbered by ascending mean of the first channel)")
     st.dataframe(table.round(3), hide_index=True, width="stretch")

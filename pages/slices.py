@@ -1,39 +1,45 @@
-"""Slices page: every channel's slice, oriented, with window/level, and histograms."""
+"""Slices page: three orthogonal views through the crosshair with window/level, its readout, and histograms."""
 
 import streamlit as st
 
-from neuroseg.figures import grey_slice_figure, histogram_figure
+from neuroseg.display import slice_view, window
+from neuroseg.figures import histogram_figure
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
-from neuroseg.ui.widgets import channel_window, current_view, mask_outline, require_stack, scope_switch
+from neuroseg.ui.viewer import three_views
+from neuroseg.ui.widgets import channel_window, require_stack, scope_switch
+from neuroseg.viewer import plane, readout
 
 ensure_navigation()
 ctx = current()
 st.title("Slices & histograms")
 require_stack(ctx)
 
-stack, view = ctx.stack, current_view(ctx)
-scope = ctx.scope()
+stack = ctx.stack
+c1, c2 = st.columns([1, 2])
+shown = c1.radio("Channel shown", stack.names, key="view_channel", horizontal=True) if len(stack.names) > 1 else stack.names[0]
+channel = stack.names.index(shown)
+low, high = channel_window(ctx, channel)
+lo_all, hi_all = float(stack.channels[channel].min()), float(stack.channels[channel].max())
+level = c2.slider(
+    f"Window of {shown}", lo_all, max(hi_all, lo_all + 1e-6), (low, high), key=f"window_{channel}",
+    help="Intensities below the window are black, above it white (window/level).",
+)  # fmt: skip
+mask = cache.features(stack.digest, ctx.scope("volume"), stack).mask
 st.caption(
-    f"{ctx.plane.capitalize()} slice {ctx.index} (array axis {ctx.axis}), shown in neurological convention: "
-    f"{view.left} on the left, {view.right} on the right, {view.top} at the top; pixels at their physical size. "
-    f"The cyan outline is the analysis mask: {stack.mask.source}."
+    "Three orthogonal planes through the crosshair, in neurological convention (left on the left, anterior or "
+    "superior up), pixels at their physical size. Click a view, or use the sliders below, to move the crosshair; "
+    f"its position is in the URL (voxel=). The cyan outline is the analysis mask: {stack.mask.source}."
 )
-outline = mask_outline(ctx)
-columns = st.columns(len(stack.names))
-for i, (column, name) in enumerate(zip(columns, stack.names)):
-    with column:
-        low, high = channel_window(ctx, i)
-        lo_all, hi_all = float(stack.channels[i].min()), float(stack.channels[i].max())
-        window = st.slider(
-            f"Window of {name}", lo_all, max(hi_all, lo_all + 1e-6), (low, high), key=f"window_{i}",
-            help="Intensities below the window are black, above it white (window/level).",
-        )  # fmt: skip
-        st.plotly_chart(
-            grey_slice_figure(view, scope.extract(stack.channels[i]), *window, title=name, outline=outline),
-            key=f"slice_{i}", width="stretch",
-        )  # fmt: skip
+three_views(
+    "slices",
+    lambda axis, voxel: window(slice_view(stack.affine, axis).apply(plane(stack.channels[channel], axis, voxel)), *level),
+    lambda axis: f"{shown}, {ctx.planes[axis]}",
+    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names),
+    outline=lambda axis, voxel: slice_view(stack.affine, axis).apply(plane(mask, axis, voxel)),
+    colorbar=(level[0], level[1], "gray", ""),
+)
 
 st.subheader("Intensity histograms")
 c1, c2, c3, c4 = st.columns(4)
@@ -47,8 +53,8 @@ with c3:
 with c4:
     log = st.checkbox("Log counts", key="log_counts")
 parts = [ctx.scope(kind).extract(c) for c in stack.channels]
-mask = cache.features(stack.digest, ctx.scope(kind), stack).mask if which == "analysis mask" else None
-values = {name: (p[mask] if mask is not None else p.ravel()) for name, p in zip(stack.names, parts)}
+inside = cache.features(stack.digest, ctx.scope(kind), stack).mask if which == "analysis mask" else None
+values = {name: (p[inside] if inside is not None else p.ravel()) for name, p in zip(stack.names, parts)}
 where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "whole volume"
 count = len(next(iter(values.values())))
 st.plotly_chart(

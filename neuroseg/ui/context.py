@@ -22,11 +22,13 @@ from neuroseg.stack import VolumeStack, channel_name
 from neuroseg.ui import cache
 from neuroseg.ui.markdown import literal
 from neuroseg.urlparams import invalid, rules
+from neuroseg.viewer import centre, format_voxel, parse_voxel
 
 UPLOAD = "upload"
 DATASETS = tuple(SAMPLES) + (UPLOAD,)
 _CONTEXT_KEY = "_neuroseg_context"
 _NOTICES_KEY = "_neuroseg_url_notices"
+_CROSSHAIR_KEY = "_neuroseg_crosshair"
 
 
 @dataclass
@@ -44,9 +46,11 @@ class Context:
     tissues : tuple of str
         Names of the truth labels 1, 2, ...
     axis : str
-        Array axis of the current slice.
+        Array axis of the current slice (the plane one-plane views show).
     index : int
-        Current slice index.
+        Current slice index: the crosshair's coordinate on ``axis``.
+    voxel : (i, j, k)
+        The crosshair, shared by every page (URL ``voxel=i,j,k``).
     planes : dict
         Anatomical plane shown by slicing each array axis.
     messages : list of (level, text)
@@ -59,6 +63,7 @@ class Context:
     tissues: tuple[str, ...] = ()
     axis: str = "z"
     index: int = 0
+    voxel: tuple[int, int, int] = (0, 0, 0)
     planes: dict = field(default_factory=dict)
     messages: list[tuple[str, str]] = field(default_factory=list)
 
@@ -220,25 +225,68 @@ def _mask_controls(ctx: Context) -> None:
     ctx.stack = masked
 
 
+def set_crosshair(shape: tuple[int, ...], voxel: tuple[int, int, int]) -> None:
+    """Move the crosshair (for the grid ``shape``) and keep the URL's ``voxel`` in step."""
+    st.session_state[_CROSSHAIR_KEY] = (tuple(shape), tuple(int(v) for v in voxel))
+    st.query_params["voxel"] = format_voxel(voxel)
+
+
+def _crosshair(stack: VolumeStack, axis: str, query: dict) -> tuple[int, int, int]:
+    """The session's crosshair on this grid; on arrival, the URL's ``voxel`` (or an old link's ``slice``)."""
+    saved = st.session_state.get(_CROSSHAIR_KEY)
+    if saved is not None and saved[0] == stack.shape:
+        return saved[1]
+    voxel = centre(stack.shape)
+    if saved is not None:  # another dataset: the URL's voxel was this session's, for the old grid
+        pass
+    elif "voxel" in query:
+        parsed = parse_voxel(query["voxel"], stack.shape)
+        if parsed is None:
+            grid = " x ".join(map(str, stack.shape))
+            _note_url_problems([
+                f"URL parameter voxel={str(query['voxel'])[:40]} is not valid (three whole numbers i,j,k inside "
+                f"the grid {grid}), so the centre is used."
+            ])  # fmt: skip
+        else:
+            voxel = parsed
+    elif "slice" in query:  # an old link: axis + slice
+        count = stack.shape[AXES.index(axis)]
+        problems = invalid(query, {"slice": rules(DATASETS, count)["slice"]})
+        _note_url_problems(problems)
+        if not problems:
+            voxel = tuple(int(query["slice"]) if a == axis else v for a, v in zip(AXES, voxel))
+    set_crosshair(stack.shape, voxel)
+    return voxel
+
+
+def _slice_moved() -> None:
+    ctx = current()
+    voxel = list(ctx.voxel)
+    voxel[AXES.index(st.session_state["axis"])] = int(st.session_state["slice"])
+    set_crosshair(ctx.stack.shape, tuple(voxel))
+
+
 def _slice_controls(ctx: Context, query: dict) -> None:
     stack = ctx.stack
     ctx.planes = axis_planes(stack.affine)
     axial = next((a for a, p in ctx.planes.items() if p == "axial"), "z")
     ctx.axis = st.radio(
         "Slice axis", AXES, index=AXES.index(axial), key="axis", bind="query-params", horizontal=True,
-        captions=[ctx.planes[a] for a in AXES],
+        captions=[ctx.planes[a] for a in AXES], help="The plane that one-plane views (joint, compare) show.",
     )  # fmt: skip
+    ctx.voxel = _crosshair(stack, ctx.axis, query)
+    if "slice" in st.query_params:
+        del st.query_params["slice"]  # an old link's slice now lives in the crosshair (voxel=)
+    st.query_params["voxel"] = format_voxel(ctx.voxel)
     count = stack.shape[AXES.index(ctx.axis)]
-    _note_url_problems(invalid(query, {"slice": rules(DATASETS, count)["slice"]}))
+    ctx.index = ctx.voxel[AXES.index(ctx.axis)]
     if count == 1:
-        ctx.index = 0
         st.caption(f"This axis has a single slice ({ctx.plane}).")
     else:
-        if not 0 <= st.session_state.get("slice", 0) < count:
-            del st.session_state["slice"]
-        ctx.index = st.slider(
-            f"Slice ({ctx.plane})", 0, count - 1, count // 2, key="slice", bind="query-params",
-            help="Index along the chosen array axis.",
+        st.session_state["slice"] = ctx.index
+        st.slider(
+            f"Slice ({ctx.plane})", 0, count - 1, key="slice", on_change=_slice_moved,
+            help="Index along the chosen array axis: the crosshair's coordinate on it (URL voxel=i,j,k).",
         )  # fmt: skip
     shape = " x ".join(map(str, stack.shape))
     st.caption(literal(f"{len(stack.names)} channel(s): {', '.join(stack.names)} · grid {shape}"))
