@@ -70,6 +70,11 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def frame(at: AppTest, column: str):
+    """The first table on the page that has ``column`` (pages show several: readout, clusters, Dice...)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
 def values(array) -> np.ndarray:
     """A Plotly array from figure JSON, plain or base64-encoded (``bdata``)."""
     if isinstance(array, dict):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from conftest import ROOT, blobs, charts, errors, nifti_bytes, open_page, texts, values, warnings
+from conftest import ROOT, blobs, charts, errors, frame, nifti_bytes, open_page, texts, values, warnings
 from neuroseg.features import Scope, make_features
 
 
@@ -27,14 +27,22 @@ def test_data_page_shows_both_channels_and_their_headers():
     assert "z = axial" in texts(at)
 
 
-def test_slices_page_draws_each_channel_and_histograms():
+def test_slices_page_draws_three_views_through_the_crosshair_and_histograms(sample):
     at = open_page("slices")
     figures = charts(at)
-    assert len(figures) == 3
-    for fig in figures[:2]:
+    assert len(figures) == 4
+    assert [f["layout"]["title"]["text"] for f in figures[:3]] == ["T1w, axial", "T1w, coronal", "T1w, sagittal"]
+    letters = [{a["text"] for a in fig["layout"]["annotations"]} for fig in figures[:3]]
+    assert letters == [{"<b>A</b>", "<b>P</b>", "<b>L</b>", "<b>R</b>"}, {"<b>S</b>", "<b>I</b>", "<b>L</b>", "<b>R</b>"},
+                       {"<b>S</b>", "<b>I</b>", "<b>P</b>", "<b>A</b>"}]  # fmt: skip
+    for fig in figures[:3]:
         assert fig["data"][0]["type"] == "image" and fig["data"][0]["source"].startswith("data:image/png")
-        assert {a["text"] for a in fig["layout"]["annotations"]} == {"<b>A</b>", "<b>P</b>", "<b>L</b>", "<b>R</b>"}
-    histogram = figures[2]
+        assert len(fig["layout"]["shapes"]) == 2  # the crosshair
+    stack, _ = sample
+    reading = frame(at, "crosshair").set_index("crosshair")["value"]
+    assert reading["voxel (i, j, k)"] == "49, 58, 47"
+    assert reading["T1w"] == f"{stack.channels[0][49, 58, 47]:.6g}" and reading["b0"] == f"{stack.channels[1][49, 58, 47]:.6g}"
+    histogram = figures[3]
     assert [t["type"] for t in histogram["data"]] == ["bar", "bar"]
     assert "4,802 voxels per channel" in histogram["layout"]["title"]["text"]
 
@@ -53,7 +61,7 @@ def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
     stack, _ = sample
     X = make_features(stack.channels, Scope("slice", "z", 47)).X
     direct = GaussianMixture(n_components=3, random_state=12345).fit_predict(X)
-    table = at.dataframe[0].value
+    table = frame(at, "n_voxels")
     expected = sorted(np.bincount(direct).tolist())
     assert sorted(table["n_voxels"].tolist()) == expected
     means = [X[direct == c, 0].mean() for c in range(3)]
@@ -61,7 +69,7 @@ def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
     model = GaussianMixture(n_components=3, random_state=12345).fit(X)
     bic = next(m for m in at.metric if m.label == "BIC")
     assert bic.value == f"{model.bic(X):,.0f}"
-    dice = at.dataframe[1].value
+    dice = frame(at, "dice")
     assert dice["tissue"].tolist() == ["CSF", "GM", "WM"] and dice["dice"].min() > 0.8
     assert [b.proto.label for b in at.get("download_button")] == ["Labels (.nii.gz)", "Cluster table (.csv)", "Posteriors (.nii.gz)"]
 
@@ -69,8 +77,9 @@ def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
 def test_url_parameters_reproduce_a_view():
     at = open_page("segment", k=5, seed=3, axis="y", slice=60)
     assert at.slider(key="k").value == 5 and at.number_input(key="seed").value == 3
-    assert len(at.dataframe[0].value) == 5
+    assert len(frame(at, "n_voxels")) == 5
     assert "coronal slice 60" in texts(at)
+    assert frame(at, "crosshair")["value"][0] == "49, 60, 47" and at.query_params["voxel"] == "49,60,47"
 
 
 def test_a_bad_url_value_falls_back_with_a_notice():
@@ -80,7 +89,7 @@ def test_a_bad_url_value_falls_back_with_a_notice():
     assert any("URL parameter slice=999 is not valid (a whole number from 0 to 94)" in n for n in notices)
     assert any("URL parameter dataset=nope is not valid" in n for n in notices)
     assert at.slider(key="k").value == 3 and at.slider(key="slice").value == 47
-    assert len(at.dataframe[0].value) == 3
+    assert len(frame(at, "n_voxels")) == 3
     at.button(key="dismiss_url_notices").click().run()
     assert not any("URL parameter" in w for w in warnings(at))
 
@@ -113,7 +122,7 @@ def test_upload_of_two_small_nifti_files_works_end_to_end():
     assert at.dataframe[0].value["channel"].tolist() == ["my t1", "b0"]
     at.switch_page("pages/segment.py").run()
     assert not at.exception and not at.error
-    table = at.dataframe[0].value
+    table = frame(at, "n_voxels")
     assert table["n_voxels"].sum() == int(((a[:, :, 5] > 0) & (b[:, :, 5] > 0)).sum())
 
 
@@ -163,8 +172,8 @@ def test_uploads_are_never_written_to_disk(tmp_path):
 def test_one_channel_sample_segments_by_intensity_alone():
     at = open_page("segment", dataset="mni152")
     assert "there is no joint scatter" in texts(at)
-    table = at.dataframe[0].value
+    table = frame(at, "n_voxels")
     assert len(table) == 3 and list(table.columns)[:4] == ["label", "n_voxels", "volume_ml", "mean_T1"]
     assert table["tissue"].tolist() == ["CSF", "GM", "WM"]  # a T1 first and k = 3: the labels are named
     assert table["mean_T1"].is_monotonic_increasing
-    assert [fig["data"][0]["type"] for fig in charts(at)] == ["image", "image"]
+    assert [fig["data"][0]["type"] for fig in charts(at)] == ["image"] * 4  # three views and the confidence

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bad_files import CASES, Case, nifti, patched
-from conftest import blobs, errors, nifti_bytes, open_page, shown, texts, warnings
+from conftest import blobs, errors, frame, nifti_bytes, open_page, shown, texts, warnings
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import load_bytes
@@ -119,7 +119,7 @@ def test_a_fit_that_does_not_converge_is_shown_with_a_warning():
     at = open_page("segment")
     at.number_input(key="max_iter").set_value(1).run()
     assert any("did not converge in 1 iterations" in w for w in warnings(at))
-    assert len(at.dataframe[0].value) == 3
+    assert len(frame(at, "n_voxels")) == 3
 
 
 def test_channels_that_do_not_line_up_are_named_and_can_be_resampled():

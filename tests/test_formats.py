@@ -9,7 +9,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import blobs, errors, nifti_bytes, open_page, texts
+from conftest import blobs, errors, frame, nifti_bytes, open_page, texts
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import group_names, load_files, load_path
@@ -168,7 +168,7 @@ def test_every_format_uploads_and_segments(names, fmt):
     assert overview["file"].tolist() == [" + ".join(image.files)]
     at.switch_page("pages/segment.py").run()
     assert not at.exception and not errors(at)
-    assert at.dataframe[0].value["n_voxels"].sum() > 0
+    assert frame(at, "n_voxels")["n_voxels"].sum() > 0
 
 
 def test_hdr_img_pair_upload_and_a_half_pair_named(tmp_path):

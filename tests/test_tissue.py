@@ -7,7 +7,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import ROOT, charts, open_page
+from conftest import ROOT, charts, frame, open_page
 from neuroseg.cli import main
 from neuroseg.features import Scope
 from neuroseg.io import load_path
@@ -132,13 +132,13 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
 def test_segment_page_shows_the_tissue_model():
     at = open_page("segment", dataset="phantom", bias="on", mrf="1")
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
-    assert titles[0].startswith("3 clusters in bias-corrected intensities")
-    assert ["P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"] == titles[3:8]
+    assert titles[3].startswith("3 clusters in bias-corrected intensities")
+    assert ["P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"] == titles[5:10]
     labels = [b.proto.label for b in at.get("download_button")]
     assert "T1w bias-corrected (.nii.gz)" in labels and "b0 bias-corrected (.nii.gz)" in labels
-    dice_table = at.dataframe[1].value
+    dice_table = frame(at, "dice")
     assert dice_table["dice"].min() > 0.9
-    legend = [t["name"] for t in charts(at)[1]["data"] if t.get("name")]
+    legend = [t["name"] for t in charts(at)[0]["data"] if t.get("name")]
     assert legend[:3] == ["CSF", "GM", "WM"]
 
 
