@@ -134,11 +134,12 @@ def fit_tissue_model(
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     basis = _bias_basis(mask) if bias_correct else None
-    log_bias = np.zeros((n, d)) if basis is None else _flatten(X, basis)
+    log_bias = np.zeros((n, d))
     if init is None:
         interior = ndimage.binary_erosion(mask)[mask]
         rows = interior if interior.sum() >= max(50 * k, 1000) else slice(None)
-        start_X = X[rows] * np.exp(-log_bias[rows])
+        trend = np.zeros((n, d)) if basis is None else _flatten(X, basis)  # only to start: EM re-estimates the field
+        start_X = X[rows] * np.exp(-trend[rows])
         init = fit_gmm(start_X, k, seed, with_confidence=False, files=files, mask_file=mask_file)
     means, covs = init.means.copy(), init.covariances.copy()
     components = _components(k, partial_volume)
