@@ -71,8 +71,14 @@ def charts(at: AppTest) -> list[dict]:
 
 
 def frame(at: AppTest, column: str):
-    """The first table on the page that has ``column`` (pages show several: readout, clusters, Dice...)."""
+    """The first table on the page that has ``column`` (pages show several: clusters, Dice...)."""
     return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def crosshair_reading(at: AppTest) -> dict:
+    """The crosshair readout: field -> value."""
+    table = next(t.value for t in at.table if t.value.index.name == "crosshair")
+    return table["value"].to_dict()
 
 
 def values(array) -> np.ndarray:

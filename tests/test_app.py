@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from conftest import ROOT, blobs, charts, errors, frame, nifti_bytes, open_page, texts, values, warnings
+from conftest import ROOT, blobs, charts, crosshair_reading, errors, frame, nifti_bytes, open_page, texts, values, warnings
 from neuroseg.features import Scope, make_features
 
 
@@ -39,7 +39,7 @@ def test_slices_page_draws_three_views_through_the_crosshair_and_histograms(samp
         assert fig["data"][0]["type"] == "image" and fig["data"][0]["source"].startswith("data:image/png")
         assert len(fig["layout"]["shapes"]) == 2  # the crosshair
     stack, _ = sample
-    reading = frame(at, "crosshair").set_index("crosshair")["value"]
+    reading = crosshair_reading(at)
     assert reading["voxel (i, j, k)"] == "49, 58, 47"
     assert reading["T1w"] == f"{stack.channels[0][49, 58, 47]:.6g}" and reading["b0"] == f"{stack.channels[1][49, 58, 47]:.6g}"
     histogram = figures[3]
@@ -79,7 +79,7 @@ def test_url_parameters_reproduce_a_view():
     assert at.slider(key="k").value == 5 and at.number_input(key="seed").value == 3
     assert len(frame(at, "n_voxels")) == 5
     assert "coronal slice 60" in texts(at)
-    assert frame(at, "crosshair")["value"][0] == "49, 60, 47" and at.query_params["voxel"] == "49,60,47"
+    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 60, 47" and at.query_params["voxel"] == "49,60,47"
 
 
 def test_a_bad_url_value_falls_back_with_a_notice():

@@ -77,7 +77,7 @@ def three_views(
             f"{ctx.planes[axis].capitalize()} plane: {'ijk'[a]}",
             0, shape[a] - 1, key=f"{key}_cross_{axis}", on_change=_slid, args=(key, axis),
         )  # fmt: skip
-    st.dataframe(pd.DataFrame(readout(voxel), columns=["crosshair", "value"]), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(readout(voxel), columns=["crosshair", "value"]).set_index("crosshair"))
 
 
 def _move(voxel: tuple[int, int, int]) -> None:

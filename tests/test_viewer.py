@@ -1,0 +1,97 @@
+"""The crosshair viewer: planes through a voxel, clicks mapped back to voxels, the readout, the shared URL."""
+
+import itertools
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from conftest import ROOT, charts, crosshair_reading, open_page, warnings
+from neuroseg.display import slice_view
+from neuroseg.features import Scope
+from neuroseg.samples import load_sample
+from neuroseg.segmentation import segment
+from neuroseg.viewer import crosshair_position, parse_voxel, plane, readout, voxel_at
+
+
+def all_orientations():
+    for perm in itertools.permutations(range(3)):
+        for signs in itertools.product((-1, 1), repeat=3):
+            affine = np.eye(4)
+            affine[:3, :3] = 0
+            for column, (row, sign) in enumerate(zip(perm, signs)):
+                affine[row, column] = sign * (column + 1.0)
+            yield affine
+
+
+@pytest.mark.parametrize("axis", ["x", "y", "z"])
+def test_a_click_on_the_crosshair_pixel_lands_on_the_crosshair_voxel_in_every_orientation(axis):
+    shape = (5, 6, 7)
+    volume = np.arange(np.prod(shape)).reshape(shape)
+    for affine in all_orientations():
+        view = slice_view(affine, axis)
+        for voxel in [(0, 0, 0), (4, 5, 6), (1, 3, 2)]:
+            row, col = crosshair_position(view, voxel, shape)
+            assert voxel_at(view, voxel, row, col, shape) == voxel
+            shown = view.apply(plane(volume, axis, voxel))
+            assert shown[row, col] == volume[voxel]  # the picture shows that voxel under the crosshair
+
+
+def test_a_click_elsewhere_moves_only_the_in_plane_coordinates():
+    stack, _ = load_sample("phantom")
+    view = slice_view(stack.affine, "z")  # axial: rows run anterior to posterior, columns left to right
+    moved = voxel_at(view, (49, 58, 47), 0, 0, stack.shape)
+    assert moved[2] == 47 and moved != (49, 58, 47)
+    world = stack.affine @ np.array([*moved, 1.0])
+    centre = stack.affine @ np.array([49, 58, 47, 1.0])
+    assert world[0] < centre[0] and world[1] > centre[1]  # the top-left corner is left and anterior
+
+
+def test_parse_voxel_refuses_what_is_not_a_voxel_of_the_grid():
+    assert parse_voxel("1,2,3", (5, 5, 5)) == (1, 2, 3)
+    assert parse_voxel(" 1, 2 ,3", (5, 5, 5)) == (1, 2, 3)
+    for bad in ("1,2", "a,b,c", "1,2,5", "-1,0,0", "1,2,3,4", ""):
+        assert parse_voxel(bad, (5, 5, 5)) is None
+
+
+def test_the_readout_matches_nibabel_at_the_voxel():
+    stack, _ = load_sample("phantom")
+    voxel = (30, 70, 40)
+    rows = dict(readout(voxel, stack.affine, stack.channels, stack.names, 2, 0.8771, ("CSF", "GM", "WM")))
+    t1 = nib.load(ROOT / "data" / "phantom_t1w.nii.gz")
+    assert rows["T1w"] == f"{t1.get_fdata()[voxel]:.6g}"
+    world = nib.affines.apply_affine(t1.affine, voxel)
+    assert rows["world (x, y, z) mm"] == ", ".join(f"{w:.1f}" for w in world)
+    assert rows["label"] == "2 (GM)" and rows["posterior of that label"] == "0.877"
+
+
+def test_segment_page_readout_shows_the_label_and_posterior_of_the_fit():
+    at = open_page("segment", voxel="30,70,47")
+    reading = crosshair_reading(at)
+    stack, _ = load_sample("phantom")
+    seg = segment(stack, Scope("slice", "z", 47), 3, 12345)
+    label, posterior = seg.at((30, 70, 47))
+    assert label == seg.label_volume()[30, 70, 47] > 0
+    assert reading["label"] == f"{label} ({('CSF', 'GM', 'WM')[label - 1]})"
+    assert reading["posterior of that label"] == f"{posterior:.3f}"
+    assert [c["layout"]["title"]["text"] for c in charts(at)[:3]] == [
+        "Labels over T1w, axial", "Labels over T1w, coronal", "Labels over T1w, sagittal"
+    ]
+
+
+def test_crosshair_sliders_move_the_readout_and_the_url_and_one_plane_pages_follow():
+    at = open_page("slices")
+    at.slider(key="slices_cross_y").set_value(30).run()
+    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 30, 47" and at.query_params["voxel"] == "49,30,47"
+    at.slider(key="slices_cross_z").set_value(20).run()
+    at.switch_page("pages/joint.py").run()
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert any("axial slice 20" in t for t in titles)
+
+
+def test_old_links_and_bad_voxels():
+    at = open_page("slices", axis="y", slice=40)
+    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 40, 47"
+    at = open_page("slices", voxel="49,58,999")
+    assert any("URL parameter voxel=49,58,999 is not valid" in w for w in warnings(at))
+    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 58, 47"
