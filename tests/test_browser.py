@@ -163,20 +163,31 @@ def test_segment_page_with_the_tissue_model(server, page):
     page.screenshot(path=str(SHOTS / "14_segment_tissue_model.png"), full_page=True)
 
 
-def test_slices_page_follows_the_slice_slider(server, page):
+def crosshair_text(page: Page) -> str:
+    return page.locator("[data-testid=stTable]").filter(has_text="voxel (i, j, k)").inner_text()
+
+
+def test_slices_page_click_moves_the_crosshair_and_the_other_views_follow(server, page):
     page.goto(f"{server.url}/slices")
     settle(page)
-    expect(page.get_by_text("Axial slice 47 (array axis z)")).to_be_visible()
-    page.locator("[data-testid=stSidebar] [data-testid=stSlider] input[type=range]").first.focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
+    expect(page.locator(".js-plotly-plot .gtitle", has_text="T1w, axial")).to_have_count(1)
+    assert "49, 58, 47" in crosshair_text(page)
+    sliders = page.get_by_test_id("stSlider")
+    coronal_before = sliders.filter(has_text="Coronal plane: j").inner_text().split()[3]  # label, value, min, max
+    shoot(page, "03_slices_three_views")
+    axial = page.locator(".js-plotly-plot").filter(has=page.locator(".gtitle", has_text="T1w, axial"))
+    box = axial.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
     settle(page)
-    expect(page.get_by_text("Axial slice 49 (array axis z)")).to_be_visible()
-    assert "slice=49" in page.url
-    assert page.locator(".js-plotly-plot").count() == 3
+    expect(page.get_by_test_id("stMain")).not_to_contain_text("49, 58, 47", timeout=30_000)
+    reading = crosshair_text(page)
+    voxel = re.search(r"(\d+), (\d+), (\d+)", reading).groups()
+    assert voxel[2] == "47"  # a click on the axial view keeps the axial slice
+    assert f"voxel={voxel[0]}%2C{voxel[1]}%2C47" in page.url or f"voxel={voxel[0]},{voxel[1]},47" in page.url
+    coronal_after = sliders.filter(has_text="Coronal plane: j").inner_text().split()[3]
+    assert coronal_after == voxel[1] != coronal_before  # the coronal view now goes through the new voxel
     no_exceptions(page)
-    shoot(page, "03_slices")
-
+    shoot(page, "04_slices_after_click")
 
 def test_joint_page_lasso_selects_voxels_in_the_slice(server, page):
     page.goto(f"{server.url}/joint")
