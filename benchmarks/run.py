@@ -215,7 +215,7 @@ def app_figures(data_dir: str) -> dict:
     """In a child process with NEUROSEG_DATA_DIR set: chart bytes per page and rerun times."""
     from conftest import open_page
 
-    result = {"payload": {}, "slice_rerun": {}, "k_rerun": {}, "volume_k_rerun": None}
+    result = {"payload": {}, "slice_rerun": {}, "k_rerun": {}, "volume_k_rerun": None, "crosshair_rerun": {}}
     for page in PAGES:
         at = open_page(None if page == "data" else page)
         result["payload"][page] = sum(len(el.proto.spec) for el in at.get("plotly_chart"))
@@ -226,6 +226,14 @@ def app_figures(data_dir: str) -> dict:
             at.run()
             times.append(time.perf_counter() - start)
         result["slice_rerun"][page] = statistics.median(times)
+        if page in ("slices", "segment"):  # the crosshair's sliders live in the three-view fragment
+            times = []
+            for value in (40, 45, 50):
+                at.slider(key=f"{page}_cross_y").set_value(value)
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+            result["crosshair_rerun"][page] = statistics.median(times)
         if page in ("segment", "compare"):
             widget = at.slider(key="k") if page == "segment" else at.number_input(key="kmax")
             times = []
@@ -270,6 +278,9 @@ def bench_app(quick: bool) -> str:
         rows.append(row)
     rows.append(["segment, whole volume, fast", "-", f"{figures['2 mm']['volume_k_rerun'] * 1000:.0f} ms", "-",
                  f"{figures['1 mm']['volume_k_rerun'] * 1000:.0f} ms"])  # fmt: skip
+    for p in ("slices", "segment"):
+        rows.append([f"{p}: crosshair move (fragment)", f"{figures['2 mm']['crosshair_rerun'][p] * 1000:.0f} ms", "-",
+                     f"{figures['1 mm']['crosshair_rerun'][p] * 1000:.0f} ms", "-"])  # fmt: skip
     reruns = table(
         "Server time of a page rerun (AppTest, median of 3; a new slice or k is a cold fit for that setting)",
         ["page", "2 mm: slice moved", "2 mm: k changed", "1 mm: slice moved", "1 mm: k changed"],

@@ -187,7 +187,7 @@ def test_slices_page_click_moves_the_crosshair_and_the_other_views_follow(server
     coronal_after = sliders.filter(has_text="Coronal plane: j").inner_text().split()[3]
     assert coronal_after == voxel[1] != coronal_before  # the coronal view now goes through the new voxel
     no_exceptions(page)
-    shoot(page, "04_slices_after_click")
+    shoot(page, "03b_slices_after_click")
 
 def test_joint_page_lasso_selects_voxels_in_the_slice(server, page):
     page.goto(f"{server.url}/joint")
@@ -211,13 +211,13 @@ def test_joint_page_lasso_selects_voxels_in_the_slice(server, page):
 def test_segment_page_k_slider_updates_clusters_and_url(server, page):
     page.goto(f"{server.url}/segment")
     settle(page)
-    expect(page.get_by_text("cluster 3").first).to_be_visible()
+    expect(page.get_by_text("WM").first).to_be_visible()  # a T1 first and k = 3: the labels are named
     page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]").first.focus()
     page.keyboard.press("ArrowRight")
     settle(page)
     expect(page.get_by_text("cluster 4").first).to_be_visible()
     assert "k=4" in page.url
-    expect(page.get_by_text("Dice against the phantom's ground truth")).to_be_visible()
+    expect(page.get_by_text("Dice against the sample's reference labels")).to_be_visible()
     no_exceptions(page)
     shoot(page, "05_segment_k4")
 

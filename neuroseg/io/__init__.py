@@ -20,7 +20,7 @@ from pathlib import Path
 from neuroseg.errors import InputError
 from neuroseg.io import lazy, nifti
 from neuroseg.io.budget import DEFAULT_BUDGET_MB, memory_budget_bytes
-from neuroseg.io.files import PAIR_KINDS, companion_name, companion_path, group_names, part_of
+from neuroseg.io.files import PAIR_KINDS, companion_name, companion_path, group_indices, group_names, part_of
 from neuroseg.io.gzipped import gunzip_all, gunzip_head, is_gzip
 from neuroseg.io.image import LoadedImage, digest_of
 
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_BUDGET_MB",
     "FORMATS_TEXT",
     "LoadedImage",
+    "group_indices",
     "group_names",
     "load_bytes",
     "load_files",

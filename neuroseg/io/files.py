@@ -64,15 +64,20 @@ def group_names(names: Sequence[str]) -> list[tuple[str, ...]]:
     >>> group_names(["b0.nii.gz", "t1.HDR", "t1.IMG"])
     [('b0.nii.gz',), ('t1.HDR', 't1.IMG')]
     """
+    return [tuple(names[i] for i in group) for group in group_indices(names)]
+
+
+def group_indices(names: Sequence[str]) -> list[tuple[int, ...]]:
+    """As :func:`group_names`, by position (so that two uploads with one name stay two images)."""
     parts = [part_of(n) for n in names]
-    groups: list[tuple[str, ...]] = []
+    groups: list[tuple[int, ...]] = []
     used: set[int] = set()
     for i, part in enumerate(parts):
         if i in used:
             continue
         used.add(i)
         if part.role == "single":
-            groups.append((part.name,))
+            groups.append((i,))
             continue
         mate = next(
             (
@@ -86,11 +91,10 @@ def group_names(names: Sequence[str]) -> list[tuple[str, ...]]:
             None,
         )
         if mate is None:
-            groups.append((part.name,))
+            groups.append((i,))
         else:
             used.add(mate)
-            pair = (part, parts[mate]) if part.role == "header" else (parts[mate], part)
-            groups.append((pair[0].name, pair[1].name))
+            groups.append((i, mate) if part.role == "header" else (mate, i))
     return groups
 
 

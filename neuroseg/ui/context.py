@@ -15,7 +15,7 @@ import streamlit as st
 from neuroseg.errors import InputError
 from neuroseg.features import Scope
 from neuroseg.header import AXES, axis_planes
-from neuroseg.io import FORMATS_TEXT, LoadedImage, group_names, memory_budget_bytes
+from neuroseg.io import FORMATS_TEXT, LoadedImage, group_indices, memory_budget_bytes
 from neuroseg.masks import MASK_CHOICES
 from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
 from neuroseg.stack import VolumeStack, channel_name
@@ -129,14 +129,12 @@ def sidebar() -> Context:
 
 def _uploaded_images(files) -> list[tuple[str, LoadedImage | InputError]]:
     """Uploaded files grouped into images (pairs by name), each loaded or refused: ``(label, image)``."""
-    by_name = {file.name: file for file in files}
     out = []
-    for group in group_names(list(by_name)):
-        chosen = [by_name[name] for name in group]
-        loaded = cache.upload(
-            tuple(f.file_id for f in chosen), group, 0, tuple(f.getvalue() for f in chosen)
-        )
-        out.append((" + ".join(group), loaded, chosen))
+    for group in group_indices([file.name for file in files]):
+        chosen = [files[i] for i in group]
+        names = tuple(f.name for f in chosen)
+        loaded = cache.upload(tuple(f.file_id for f in chosen), names, 0, tuple(f.getvalue() for f in chosen))
+        out.append((" + ".join(names), loaded, chosen))
     return out
 
 
