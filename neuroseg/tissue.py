@@ -93,7 +93,7 @@ def fit_tissue_model(
     beta: float = 0.0,
     partial_volume: bool = True,
     max_iter: int = 15,
-    tol: float = 1e-3,
+    tol: float = 3e-3,
     init: GMMResult | None = None,
     files: Sequence[str] | None = None,
     mask_file: str | None = None,
@@ -116,7 +116,7 @@ def fit_tissue_model(
         Model mixed classes between adjacent tissues and the background.
     max_iter : int, default 15
         EM iterations at most.
-    tol : float, default 1e-3
+    tol : float, default 3e-3
         Stop when fewer than this fraction of the voxels change label in an iteration.
     init : GMMResult, optional
         The starting mixture. By default a fast-mode ``fit_gmm`` with ``seed``

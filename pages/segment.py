@@ -46,7 +46,12 @@ st.caption(
     f"GaussianMixture(n_components={k}, random_state={seed}) on {where}, inside {stack.mask.source}; "
     f"{settings.describe()}."
 )
-if not result.converged:
+if not result.converged and result.mode == "tissue":
+    st.info(
+        f"The tissue model used all its {result.n_iter} iterations while some labels (more than 0.3 %) were "
+        "still changing; the labels below are its last state."
+    )
+elif not result.converged:
     st.warning(
         f"The fit did not converge in {result.n_iter} iterations; the labels below are its last state. "
         "Try another seed, fewer clusters, or standardised channels."
@@ -75,6 +80,11 @@ def _labelled(axis: str, voxel: tuple[int, int, int]):
     return overlay_rgb(grey, turn(plane(labels_volume, axis, voxel)), opacity)
 
 
+if kind == "slice":
+    st.caption(
+        f"Only {ctx.plane} slice {ctx.index} is analysed, so the other two views show its labels as a line; "
+        "choose 'the whole volume' to label every plane. Click a view to move the crosshair."
+    )
 three_views(
     "segment", _labelled, lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}",
     lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=names),

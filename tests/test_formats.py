@@ -9,7 +9,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import blobs, errors, frame, nifti_bytes, open_page, texts
+from conftest import blobs, errors, frame, nifti_bytes, open_page
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import group_names, load_files, load_path

@@ -14,7 +14,7 @@ from neuroseg.masks import auto_mask, mask_from_image, resolve_mask
 from neuroseg.metrics import dice_per_tissue
 from neuroseg.samples import load_sample, load_sample_mask
 from neuroseg.segmentation import segment
-from neuroseg.stack import stack_images, with_mask
+from neuroseg.stack import with_mask
 
 
 def noisy_head(seed=0):

@@ -50,3 +50,15 @@ def gunzip_all(raw: bytes, name: str, cap: int) -> bytes:
         )
         raise InputError(name, problem, "Fetch the file again.") from None
     return out.getvalue()
+
+
+def data_half(raw: bytes, name: str, header_name: str, expected: int) -> bytes:
+    """The voxel bytes of a pair's data file: inflated (capped at ``expected``) if gzipped, and long enough."""
+    data = gunzip_all(raw, name, cap=expected) if is_gzip(raw) else raw
+    if len(data) < expected:
+        raise InputError(
+            name,
+            f"is truncated: {header_name} declares {expected:,} bytes of voxel data but it holds {len(data):,}.",
+            "The copy was probably cut off; fetch both files again.",
+        )
+    return data

@@ -25,7 +25,7 @@ from nibabel.parrec import PARRECImage
 
 from neuroseg.errors import InputError
 from neuroseg.io.budget import check_declared
-from neuroseg.io.gzipped import gunzip_all, is_gzip
+from neuroseg.io.gzipped import data_half
 from neuroseg.io.image import LoadedImage, finish
 
 _MAX_TEXT_HEADER = 16 * 2**20
@@ -88,13 +88,7 @@ def load_with_companion(
     shape, itemsize = tuple(declared.shape), declared.get_data_dtype().itemsize
     check_declared(shape, itemsize, header_name, budget)
     expected = int(np.prod(shape)) * itemsize
-    data = gunzip_all(data_raw, data_name, cap=expected) if is_gzip(data_raw) else data_raw
-    if len(data) < expected:
-        raise InputError(
-            data_name,
-            f"is truncated: {header_name} declares {expected:,} bytes of voxel data but it holds {len(data):,}.",
-            "The copy was probably cut off; fetch both files again.",
-        )
+    data = data_half(data_raw, data_name, header_name, expected)
     image = _parse(klass, file_map(data), header_name, kind)
     return finish(image, kind, image.header, header_name, volume, digest, [], files=(header_name, data_name))
 

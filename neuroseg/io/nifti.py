@@ -20,7 +20,7 @@ from nibabel.imageglobals import LoggingOutputSuppressor
 
 from neuroseg.errors import InputError
 from neuroseg.io.budget import check_declared
-from neuroseg.io.gzipped import gunzip_all, gunzip_head, is_gzip
+from neuroseg.io.gzipped import data_half, gunzip_all, gunzip_head, is_gzip
 from neuroseg.io.image import LoadedImage, finish
 
 PEEK_BYTES = 544  # enough for the largest fixed header (NIfTI-2, 540 bytes)
@@ -153,13 +153,7 @@ def load_pair(header_raw: bytes, header_name: str, data_raw: bytes, data_name: s
         )  # fmt: skip
     check_declared(info.shape, info.itemsize, header_name, budget)
     expected = info.data_offset + int(np.prod(info.shape)) * info.itemsize
-    data = gunzip_all(data_raw, data_name, cap=expected) if is_gzip(data_raw) else data_raw
-    if len(data) < expected:
-        raise InputError(
-            data_name,
-            f"is truncated: {header_name} declares {expected:,} bytes of voxel data but it holds {len(data):,}.",
-            "The copy was probably cut off; fetch both files again.",
-        )
+    data = data_half(data_raw, data_name, header_name, expected)
     warnings = _check_nifti_header(info, header_name)
     if info.format.startswith("Analyze"):
         warnings.append(
