@@ -50,7 +50,7 @@ class Scope:
             raise InputError(
                 "slice", f"{self.index} is outside the volume (axis {self.axis} has 0..{volume.shape[a] - 1})."
             )
-        return np.take(volume, self.index, axis=a)
+        return volume[(slice(None),) * a + (self.index,)]  # a view (np.take is ~1000x slower on a 1 mm volume)
 
     def embed(self, part: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """Put a slice (or a volume) back into a zero volume of ``shape``."""

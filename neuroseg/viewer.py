@@ -41,7 +41,7 @@ def format_voxel(voxel: Sequence[int]) -> str:
 def plane(volume: np.ndarray, axis: str, voxel: Sequence[int]) -> np.ndarray:
     """The plane through ``voxel`` across array ``axis`` (a 2-D view, any trailing axes kept)."""
     a = AXES.index(axis)
-    return np.take(volume, int(voxel[a]), axis=a)
+    return volume[(slice(None),) * a + (int(voxel[a]),)]  # a view: np.take would copy the volume's worth of work
 
 
 def _in_plane(axis: str) -> tuple[int, int]:
