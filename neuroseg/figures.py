@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 from scipy import ndimage
 
 from neuroseg.density import Grid2D
-from neuroseg.display import SliceView, window
+from neuroseg.display import SliceView
 from neuroseg.palette import label_colour
 
 SELECTION_COLOUR = (255, 215, 0)
@@ -168,15 +168,6 @@ def crosshair_figure(
     )  # fmt: skip
     fig.update_layout(clickmode="event+select", dragmode=False, margin=dict(l=5, r=5, t=35, b=5))
     return fig
-
-
-def grey_slice_figure(
-    view: SliceView, slice2d: np.ndarray, low: float, high: float, title: str, unit: str = "",
-    outline: np.ndarray | None = None,
-) -> go.Figure:  # fmt: skip
-    """A greyscale anatomical slice with its window shown as a colour bar (and the mask's outline, displayed)."""
-    grey = window(view.apply(slice2d), low, high)
-    return image_figure(view, grey, title, colorbar=(low, high, "gray", unit), outline=outline)
 
 
 def histogram_figure(values: Mapping[str, np.ndarray], bins: int = 100, log: bool = False, title: str = "") -> go.Figure:

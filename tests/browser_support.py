@@ -95,11 +95,17 @@ class PeakMemory:
 
 
 def settle(page: Page, timeout: float = 120_000) -> None:
-    """Wait until the script run that the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
+    """Wait until the app is idle and stays idle: the run the last action started, and any run it caused, are done.
+
+    A page can run twice for one action (a deep link first runs in the legacy
+    multipage mode, then through app.py), so one idle moment is not enough.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    quiet = 0
+    while quiet < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        page.wait_for_selector(IDLE, timeout=timeout)
+        quiet = quiet + 1 if page.locator(IDLE).count() == 1 else 0
 
 
 def upload(page: Page, *paths) -> None:

@@ -211,11 +211,12 @@ def test_joint_page_lasso_selects_voxels_in_the_slice(server, page):
 def test_segment_page_k_slider_updates_clusters_and_url(server, page):
     page.goto(f"{server.url}/segment")
     settle(page)
-    expect(page.get_by_text("WM").first).to_be_visible()  # a T1 first and k = 3: the labels are named
+    legend = page.locator(".js-plotly-plot .legendtext")
+    expect(legend.filter(has_text=re.compile("^WM$")).first).to_be_visible()  # a T1 first and k = 3: named labels
     page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]").first.focus()
     page.keyboard.press("ArrowRight")
     settle(page)
-    expect(page.get_by_text("cluster 4").first).to_be_visible()
+    expect(legend.filter(has_text=re.compile("^cluster 4$")).first).to_be_visible()
     assert "k=4" in page.url
     expect(page.get_by_text("Dice against the sample's reference labels")).to_be_visible()
     no_exceptions(page)

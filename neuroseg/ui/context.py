@@ -226,7 +226,21 @@ def _mask_controls(ctx: Context) -> None:
 def set_crosshair(shape: tuple[int, ...], voxel: tuple[int, int, int]) -> None:
     """Move the crosshair (for the grid ``shape``) and keep the URL's ``voxel`` in step."""
     st.session_state[_CROSSHAIR_KEY] = (tuple(shape), tuple(int(v) for v in voxel))
-    st.query_params["voxel"] = format_voxel(voxel)
+    _show_in_url(shape, voxel)
+
+
+def _show_in_url(shape: tuple[int, ...], voxel: tuple[int, int, int]) -> None:
+    """Keep ``voxel=`` in the URL, left out at the centre (the default), as bound widgets leave out theirs.
+
+    It is written only when it changes: a write during the first run of a page
+    makes the browser run the page again.
+    """
+    text = None if tuple(voxel) == centre(shape) else format_voxel(voxel)
+    if st.query_params.get("voxel") != text:
+        if text is None:
+            del st.query_params["voxel"]
+        else:
+            st.query_params["voxel"] = text
 
 
 def _crosshair(stack: VolumeStack, axis: str, query: dict) -> tuple[int, int, int]:
@@ -275,7 +289,7 @@ def _slice_controls(ctx: Context, query: dict) -> None:
     ctx.voxel = _crosshair(stack, ctx.axis, query)
     if "slice" in st.query_params:
         del st.query_params["slice"]  # an old link's slice now lives in the crosshair (voxel=)
-    st.query_params["voxel"] = format_voxel(ctx.voxel)
+    _show_in_url(stack.shape, ctx.voxel)
     count = stack.shape[AXES.index(ctx.axis)]
     ctx.index = ctx.voxel[AXES.index(ctx.axis)]
     if count == 1:
