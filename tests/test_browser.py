@@ -19,6 +19,9 @@ import numpy as np
 from conftest import ROOT, blobs, nifti_bytes
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+# a page can run again shortly after it first looks idle (a fragment's charts report their state), so checks
+# wait for what a user would wait for rather than failing at the first glance
+expect.set_options(timeout=30_000)
 FIGURES = ROOT / "test-artifacts" / "figures.json"
 
 
