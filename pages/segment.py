@@ -71,7 +71,6 @@ legend = {label: names[label - 1] if names else f"cluster {label}" for label in 
 opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
 labels_volume = seg.label_volume()
 grey_window = channel_window(ctx, 0)
-full_mask = cache.features(stack.digest, ctx.scope("volume"), stack).mask
 
 
 def _labelled(axis: str, voxel: tuple[int, int, int]):
@@ -88,7 +87,7 @@ if kind == "slice":
 three_views(
     "segment", _labelled, lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}",
     lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=names),
-    legend=legend, outline=lambda axis, voxel: slice_view(stack.affine, axis).apply(plane(full_mask, axis, voxel)),
+    legend=legend,
 )  # fmt: skip
 left, right = st.columns(2)
 with left:

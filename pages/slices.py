@@ -26,7 +26,6 @@ level = c2.slider(
     f"Window of {shown}", lo_all, max(hi_all, lo_all + 1e-6), (low, high), key=f"window_{channel}",
     help="Intensities below the window are black, above it white (window/level).",
 )  # fmt: skip
-mask = cache.features(stack.digest, ctx.scope("volume"), stack).mask
 st.caption(
     "Three orthogonal planes through the crosshair, in neurological convention (left on the left, anterior or "
     "superior up), pixels at their physical size. Click a view, or use the sliders below, to move the crosshair; "
@@ -37,7 +36,6 @@ three_views(
     lambda axis, voxel: window(slice_view(stack.affine, axis).apply(plane(stack.channels[channel], axis, voxel)), *level),
     lambda axis: f"{shown}, {ctx.planes[axis]}",
     lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names),
-    outline=lambda axis, voxel: slice_view(stack.affine, axis).apply(plane(mask, axis, voxel)),
     colorbar=(level[0], level[1], "gray", ""),
 )
 

@@ -15,8 +15,9 @@ import streamlit as st
 from neuroseg.display import slice_view
 from neuroseg.figures import crosshair_figure
 from neuroseg.header import AXES
+from neuroseg.ui import cache
 from neuroseg.ui.context import Context, current, set_crosshair
-from neuroseg.viewer import crosshair_position, format_voxel, voxel_at
+from neuroseg.viewer import crosshair_position, format_voxel, plane, voxel_at
 
 Picture = Callable[[str, tuple[int, int, int]], np.ndarray]
 """``picture(axis, voxel)``: the displayed picture (grey or RGB) of the plane through ``voxel`` across ``axis``."""
@@ -30,7 +31,6 @@ def three_views(
     readout: Callable[[tuple[int, int, int]], list[tuple[str, str]]],
     *,
     legend: dict[int, str] | None = None,
-    outline: Picture | None = None,
     colorbar: tuple[float, float, str, str] | None = None,
 ) -> None:
     """Draw the axial, coronal and sagittal views through the crosshair, its sliders and its readout.
@@ -45,18 +45,19 @@ def three_views(
         ``title(axis)`` -> the view's title.
     readout : callable
         ``readout(voxel)`` -> ``(field, value)`` rows.
-    legend, outline, colorbar
-        As :func:`neuroseg.figures.image_figure`; ``outline(axis, voxel)`` gives the mask on the view.
+    legend, colorbar
+        As :func:`neuroseg.figures.image_figure`. Every view outlines the analysis mask.
     """
     ctx: Context = current()
     shape, voxel = ctx.stack.shape, ctx.voxel
+    mask = cache.features(ctx.stack.digest, ctx.scope("volume"), ctx.stack).mask
     order = sorted(AXES, key=lambda a: ("axial", "coronal", "sagittal").index(ctx.planes[a]))
     columns = st.columns(3)
     for column, axis in zip(columns, order):
         view = slice_view(ctx.stack.affine, axis)
         figure = crosshair_figure(
             view, picture(axis, voxel), crosshair_position(view, voxel, shape), title(axis), legend=legend,
-            outline=None if outline is None else outline(axis, voxel), colorbar=colorbar,
+            outline=view.apply(plane(mask, axis, voxel)), colorbar=colorbar,
         )  # fmt: skip
         event = column.plotly_chart(
             figure, key=f"{key}_{axis}_{format_voxel(voxel)}", on_select="rerun", selection_mode="points",
