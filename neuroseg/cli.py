@@ -37,7 +37,7 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slice", type=int, help="analyse this slice only (default: whole volume)")
     parser.add_argument("--exact", action="store_true", help="fit on every voxel (default: fast mode)")
     parser.add_argument(
-        "--max-fit-voxels", type=int, default=DEFAULT_MAX_FIT_VOXELS, help="fast mode's subsample size"
+        "--max-fit-voxels", type=int, default=DEFAULT_MAX_FIT_VOXELS, help="fast mode fits exactly up to this many voxels, above it on their intensity histogram"
     )
     parser.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
     parser.add_argument("--standardise", action="store_true", help="fit on per-channel z-scores")

@@ -10,7 +10,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from neuroseg.metrics import align_labels, mean_pairwise_ari
-from neuroseg.mixture import GMMResult, fit_gmm
+from neuroseg.histogram import intensity_histogram
+from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, GMMResult, fit_gmm, uses_histogram
 from neuroseg.tissue import fit_tissue_model
 
 
@@ -23,7 +24,7 @@ def fit_one(
     ``mask`` (the voxels of ``X`` in their grid) is needed by the tissue model only.
     """
     if bias_correct or mrf_beta > 0:
-        sources = {key: fit_options[key] for key in ("files", "mask_file") if key in fit_options}
+        sources = {key: fit_options[key] for key in ("files", "mask_file") if key in fit_options}  # not the histogram
         return fit_tissue_model(X, mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, **sources).result
     return fit_gmm(X, k, seed, **fit_options)
 
@@ -51,13 +52,18 @@ def fit_grid(
         move a progress bar.
     **fit_options
         Passed to :func:`fit_one` (mode, max_fit_voxels, ..., and the tissue
-        model's ``mask``, ``bias_correct`` and ``mrf_beta``).
+        model's ``mask``, ``bias_correct`` and ``mrf_beta``). Fast-mode fits
+        share one intensity histogram of ``X`` (pass ``histogram`` to reuse one).
 
     Returns
     -------
     list of GMMResult
     """
     fit_options.setdefault("with_confidence", False)
+    tissue = fit_options.get("bias_correct") or fit_options.get("mrf_beta", 0) > 0
+    mode, limit = fit_options.get("mode", "fast"), fit_options.get("max_fit_voxels", DEFAULT_MAX_FIT_VOXELS)
+    if not tissue and fit_options.get("histogram") is None and uses_histogram(len(X), mode, limit):
+        fit_options["histogram"] = intensity_histogram(X)  # built once, shared by every fit of the grid
     results: list[GMMResult | None] = [None] * len(pairs)
     if n_jobs <= 1:
         for i, (k, seed) in enumerate(pairs):

@@ -2,13 +2,12 @@
 
 Exact mode is scikit-learn's ``GaussianMixture(n_components=k,
 random_state=seed).fit_predict(X)`` on every row, renumbered 1..k by ascending
-mean of the first channel. Fast mode starts where the exact fit starts (the
-same k-means initialisation, with the same seed, on every row), runs EM on at
-most ``max_fit_voxels`` rows drawn reproducibly from the seed (kept in their C
-order), and then labels every row; with fewer rows than that it *is* the exact
-fit. Sharing the start keeps fast mode in the same local optimum as the exact
-fit (mean ARI 0.99 against it on the 2 mm phantom, k = 2..8; see BENCHMARKS.md),
-where a subsample's own initialisation often lands elsewhere.
+mean of the first channel. Fast mode is the same fit run on a weighted
+intensity histogram of the rows (:mod:`neuroseg.binned`) when there are more
+than ``max_fit_voxels`` rows; with that many rows or fewer it *is* the exact
+fit. The histogram is lossless for integer images, whose rows repeat, and its
+k-means start takes the exact fit's random draws, so fast mode lands in the
+exact fit's optimum (mean ARI against it in BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -19,13 +18,14 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import numpy as np
-from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
+from neuroseg.binned import fit_histogram
 from neuroseg.errors import InputError
 from neuroseg.features import standardise
+from neuroseg.histogram import Histogram, intensity_histogram
 
 LESSON_SEED = 12345
 DEFAULT_MAX_FIT_VOXELS = 20_000
@@ -45,7 +45,9 @@ class GMMResult:
     standardised : bool
         Whether the model saw per-channel z-scores.
     n_fit : int
-        Rows the model was fitted on (all rows in exact mode).
+        Rows the model was fitted on (all rows, directly or through the histogram).
+    n_bins : int or None
+        Bins of the intensity histogram fast mode fitted on; None for a fit on the rows.
     labels : ndarray
         uint8 label per row, 1..k by ascending mean of the first channel.
     confidence : ndarray or None
@@ -71,6 +73,7 @@ class GMMResult:
     covariance_type: str
     standardised: bool
     n_fit: int
+    n_bins: int | None
     labels: np.ndarray
     confidence: np.ndarray | None
     means: np.ndarray
@@ -94,6 +97,7 @@ def fit_gmm(
     standardised: bool = False,
     with_confidence: bool = True,
     max_iter: int = 100,
+    histogram: Histogram | None = None,
     files: Sequence[str] | None = None,
     mask_file: str | None = None,
 ) -> GMMResult:
@@ -108,10 +112,10 @@ def fit_gmm(
     seed : int, default 12345
         ``random_state`` of the estimator, and the seed of fast mode's subsample.
     mode : {"fast", "exact"}, default "fast"
-        ``"exact"`` fits on every row. ``"fast"`` starts from the exact fit's
-        k-means initialisation and runs EM on at most ``max_fit_voxels`` rows.
+        ``"exact"`` fits on every row. ``"fast"`` fits on the rows'
+        intensity histogram when there are more than ``max_fit_voxels`` rows.
     max_fit_voxels : int, default 20_000
-        Subsample size of fast mode.
+        Fast mode fits exactly (on the rows) up to this many rows.
     covariance_type : {"full", "tied", "diag", "spherical"}, default "full"
     standardised : bool, default False
         Fit on per-channel z-scores; reported means and covariances stay in raw units.
@@ -120,6 +124,8 @@ def fit_gmm(
     max_iter : int, default 100
         EM iterations before giving up (scikit-learn's default); a fit that
         stops there is reported with ``converged=False``.
+    histogram : Histogram, optional
+        ``intensity_histogram(X)`` if already built (a grid of fits shares one).
     files : sequence of str, optional
         The file each column of ``X`` came from, so that a refusal of the data
         names them (``"channel 1"``, ... by default).
@@ -140,37 +146,31 @@ def fit_gmm(
     start = time.perf_counter()
     X_fit, transform = standardise(X) if standardised else (X, None)
     n = len(X)
-    model = GaussianMixture(
-        n_components=k, covariance_type=covariance_type, random_state=seed, max_iter=max_iter
-    )
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        if mode == "exact" or n <= max_fit_voxels:
-            raw = model.fit_predict(X_fit)
-            n_fit = n
+        if uses_histogram(n, mode, max_fit_voxels):
+            bins = histogram if histogram is not None else intensity_histogram(X)
+            if transform is not None:
+                bins = bins.standardised(transform)
+            fit = fit_histogram(bins, k, seed, covariance_type=covariance_type, max_iter=max_iter)
+            # one E-step on the bins gives every row's labels, confidence and log-likelihood
+            per_bin = _summarise(fit.log_prob(bins), with_confidence)
+            raw, confidence = per_bin[0][bins.inverse], None if per_bin[1] is None else per_bin[1][bins.inverse]
+            log_likelihood = float(bins.counts @ per_bin[2])
+            weights, means, covariances, n_iter, converged = fit.weights, fit.means, fit.covariances, fit.n_iter, fit.converged
+            n_bins = len(bins)
         else:
-            weights, means, precisions = _kmeans_start(X_fit, k, seed, covariance_type, model.reg_covar)
-            model.set_params(
-                weights_init=weights, means_init=means, precisions_init=precisions, init_params="random_from_data"
-            )
-            rows = np.sort(np.random.default_rng(seed).choice(n, size=max_fit_voxels, replace=False))
-            model.fit(X_fit[rows])
-            raw = None
-            n_fit = max_fit_voxels
-        # one pass over every row gives labels, confidence and log-likelihood; predict() is this argmax
-        weighted = model._estimate_weighted_log_prob(X_fit)
-    best = weighted.max(axis=1)
-    log_norm = best + np.log(np.exp(weighted - best[:, None]).sum(axis=1))
-    if raw is None:
-        raw = weighted.argmax(axis=1)
-    del weighted
-    confidence = np.exp(best - log_norm).astype(np.float32) if with_confidence else None
-    log_likelihood = float(log_norm.sum())
+            model = GaussianMixture(n_components=k, covariance_type=covariance_type, random_state=seed, max_iter=max_iter)
+            model.fit(X_fit)
+            # one pass over every row gives labels, confidence and log-likelihood; fit_predict's labels are this argmax
+            raw, confidence, log_norm = _summarise(model._estimate_weighted_log_prob(X_fit), with_confidence)
+            log_likelihood = float(log_norm.sum())
+            weights, means, covariances, n_iter, converged = model.weights_, model.means_, model.covariances_, model.n_iter_, model.converged_
+            n_bins = None
     p = n_parameters(k, X.shape[1], covariance_type)
     bic = -2 * log_likelihood + p * np.log(n)
     aic = -2 * log_likelihood + 2 * p
-    means = model.means_
-    covariances = _full_covariances(model)
+    covariances = _full_covariances(covariances, covariance_type, means.shape)
     if transform is not None:
         means = transform.invert_means(means)
         covariances = transform.invert_covariances(covariances)
@@ -183,46 +183,32 @@ def fit_gmm(
         mode=mode,
         covariance_type=covariance_type,
         standardised=standardised,
-        n_fit=n_fit,
+        n_fit=n,
+        n_bins=n_bins,
         labels=rank[raw],
         confidence=confidence,
         means=means[order],
         covariances=covariances[order],
-        weights=model.weights_[order],
+        weights=weights[order],
         bic=float(bic),
         aic=float(aic),
-        n_iter=int(model.n_iter_),
-        converged=bool(model.converged_),
+        n_iter=int(n_iter),
+        converged=bool(converged),
         seconds=time.perf_counter() - start,
     )
 
 
-def _kmeans_start(X: np.ndarray, k: int, seed: int, covariance_type: str, reg_covar: float):
-    """The exact fit's starting point: scikit-learn's k-means initialisation on every row.
+def uses_histogram(n_rows: int, mode: str, max_fit_voxels: int) -> bool:
+    """Whether :func:`fit_gmm` fits these rows through their intensity histogram (fast mode above ``max_fit_voxels``)."""
+    return mode == "fast" and n_rows > max_fit_voxels
 
-    ``GaussianMixture`` starts from ``KMeans(k, n_init=1, random_state=seed)``
-    on the rows it is given and estimates weights, means and covariances
-    (plus ``reg_covar``) from those hard assignments; this does the same on
-    all rows and returns weights, means and precisions to start EM from.
-    """
-    labels = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(X).labels_
-    d = X.shape[1]
-    counts = np.bincount(labels, minlength=k).astype(float) + 10 * np.finfo(float).eps
-    means = np.stack([X[labels == j].mean(axis=0) if counts[j] >= 1 else X.mean(axis=0) for j in range(k)])
-    covariances = np.empty((k, d, d))
-    for j in range(k):
-        diff = X[labels == j] - means[j]
-        covariances[j] = diff.T @ diff / counts[j] + reg_covar * np.eye(d)
-    if covariance_type == "full":
-        precisions = np.linalg.inv(covariances)
-    elif covariance_type == "tied":
-        tied = sum(counts[j] * (covariances[j] - reg_covar * np.eye(d)) for j in range(k)) / counts.sum()
-        precisions = np.linalg.inv(tied + reg_covar * np.eye(d))
-    elif covariance_type == "diag":
-        precisions = 1.0 / np.stack([np.diag(c) for c in covariances])
-    else:
-        precisions = 1.0 / np.stack([np.diag(c).mean() for c in covariances])
-    return counts / counts.sum(), means, precisions
+
+def _summarise(weighted: np.ndarray, with_confidence: bool):
+    """Argmax, largest posterior (float32, or None) and log-normaliser of each row of weighted log-probabilities."""
+    best = weighted.max(axis=1)
+    log_norm = best + np.log(np.exp(weighted - best[:, None]).sum(axis=1))
+    confidence = np.exp(best - log_norm).astype(np.float32) if with_confidence else None
+    return weighted.argmax(axis=1), confidence, log_norm
 
 
 def n_parameters(k: int, d: int, covariance_type: str) -> int:
@@ -276,14 +262,13 @@ def _check_data(X: np.ndarray, k: int, files: Sequence[str] | None, mask_file: s
         )
 
 
-def _full_covariances(model: GaussianMixture) -> np.ndarray:
+def _full_covariances(cov: np.ndarray, covariance_type: str, shape: tuple[int, int]) -> np.ndarray:
     """Return (k, d, d) covariances whatever the covariance type."""
-    cov = model.covariances_
-    k, d = model.means_.shape
-    if model.covariance_type == "full":
+    k, d = shape
+    if covariance_type == "full":
         return cov.copy()
-    if model.covariance_type == "tied":
+    if covariance_type == "tied":
         return np.broadcast_to(cov, (k, d, d)).copy()
-    if model.covariance_type == "diag":
+    if covariance_type == "diag":
         return np.stack([np.diag(c) for c in cov])
     return np.stack([np.eye(d) * c for c in cov])

@@ -163,6 +163,7 @@ def segment(
         "mode": result.mode,
         "max_fit_voxels": fit_options.get("max_fit_voxels"),
         "n_fit": result.n_fit,
+        "histogram_bins": result.n_bins,
         "covariance_type": result.covariance_type,
         "standardised": result.standardised,
         "scope": scope.kind,

@@ -176,7 +176,7 @@ def fit_tissue_model(
     n_free = len(components) - 1 + k * d + k * d * (d + 1) // 2 + (basis.shape[1] * d if basis is not None else 0)
     log_likelihood = current * n
     result = GMMResult(
-        k=k, seed=seed, mode="tissue", covariance_type="full", standardised=False, n_fit=n,
+        k=k, seed=seed, mode="tissue", covariance_type="full", standardised=False, n_fit=n, n_bins=None,
         labels=labels, confidence=posteriors.max(axis=1), means=means[order], covariances=covs[order],
         weights=posteriors.mean(axis=0), bic=float(-2 * log_likelihood + n_free * np.log(n)),
         aic=float(-2 * log_likelihood + 2 * n_free), n_iter=iteration, converged=converged,

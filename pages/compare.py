@@ -8,7 +8,7 @@ from neuroseg.features import labels_to_image
 from neuroseg.figures import criteria_figure, outline_rgb, overlay_rgb, small_multiples_figure, stability_figure
 from neuroseg.mixture import LESSON_SEED
 from neuroseg.segmentation import data_sources
-from neuroseg.ui.cache import features, session_store
+from neuroseg.ui.cache import features, histogram_for, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.widgets import (
@@ -51,7 +51,11 @@ if todo:
         bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
 
     try:
-        fit_grid(feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, **data_sources(stack), **dict(settings.options))
+        shared = histogram_for(stack.digest, scope, stack, settings.options)
+        fit_grid(
+            feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, **shared, **data_sources(stack),
+            **dict(settings.options),
+        )  # fmt: skip
     except InputError as exc:
         st.error(str(exc))
         st.stop()

@@ -58,7 +58,10 @@ elif not result.converged:
     )
 m = st.columns(5)
 m[0].metric("Voxels labelled", f"{len(result.labels):,}")
-m[1].metric("Fitted on", f"{result.n_fit:,}")
+m[1].metric(
+    "Fitted on", f"{result.n_bins:,} bins" if result.n_bins else f"{result.n_fit:,} voxels",
+    help="Fast mode fitted the voxels grouped by intensity into this many weighted bins." if result.n_bins else None,
+)  # fmt: skip
 m[2].metric("BIC", f"{result.bic:,.0f}")
 m[3].metric("AIC", f"{result.aic:,.0f}")
 m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s to fit and label")

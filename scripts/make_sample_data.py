@@ -38,14 +38,14 @@ T1W_NOISE = 0.025
 B0_NOISE = 0.04
 
 
-def tissue_maps(resolution: int) -> tuple[np.ndarray, nib.Nifti1Image]:
+def tissue_maps(resolution: float) -> tuple[np.ndarray, nib.Nifti1Image]:
     """CSF, GM, WM fractions summing to 1 inside the brain mask, and the template."""
     from nilearn import datasets
 
-    template = datasets.load_mni152_template(resolution=resolution)
-    gm = datasets.load_mni152_gm_template(resolution=resolution).get_fdata()
-    wm = datasets.load_mni152_wm_template(resolution=resolution).get_fdata()
-    brain = datasets.load_mni152_brain_mask(resolution=resolution).get_fdata() > 0.5
+    template = at_resolution(datasets.load_mni152_template, resolution)
+    gm = at_resolution(datasets.load_mni152_gm_template, resolution).get_fdata()
+    wm = at_resolution(datasets.load_mni152_wm_template, resolution).get_fdata()
+    brain = at_resolution(datasets.load_mni152_brain_mask, resolution).get_fdata() > 0.5
     gm, wm = np.clip(gm, 0, 1), np.clip(wm, 0, 1)
     total = gm + wm
     scale = np.where(total > 1, 1 / np.maximum(total, 1e-9), 1.0)
@@ -55,11 +55,21 @@ def tissue_maps(resolution: int) -> tuple[np.ndarray, nib.Nifti1Image]:
     return fractions, template
 
 
-def brain_mask(resolution: int) -> np.ndarray:
+def brain_mask(resolution: float) -> np.ndarray:
     """nilearn's MNI152 brain mask as uint8 (1 inside)."""
     from nilearn import datasets
 
-    return (datasets.load_mni152_brain_mask(resolution=resolution).get_fdata() > 0.5).astype(np.uint8)
+    return (at_resolution(datasets.load_mni152_brain_mask, resolution).get_fdata() > 0.5).astype(np.uint8)
+
+
+def at_resolution(load, resolution: float) -> nib.Nifti1Image:
+    """A nilearn MNI152 map on a ``resolution`` mm grid: nilearn's own for 1 and 2 mm, else its 1 mm map resampled."""
+    if resolution in (1, 2):
+        return load(resolution=int(resolution))
+    from nilearn.image import resample_img
+
+    return resample_img(load(resolution=1), target_affine=np.diag([resolution] * 3), interpolation="continuous",
+                        force_resample=True, copy_header=True)  # fmt: skip
 
 
 def bias_field(shape: tuple[int, ...], rng: np.random.Generator, strength: float) -> np.ndarray:
@@ -92,7 +102,7 @@ def save(array: np.ndarray, template: nib.Nifti1Image, path: Path, description: 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--resolution", type=int, default=2, choices=(1, 2), help="grid spacing in mm")
+    parser.add_argument("--resolution", type=float, default=2, choices=(1, 1.5, 2), help="grid spacing in mm")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "data")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,9 @@ from neuroseg.density import Grid2D, histogram2d, kde2d
 from neuroseg.errors import InputError
 from neuroseg.features import Features, Scope, make_features
 from neuroseg.io import LoadedImage, load_files
+from neuroseg.histogram import Histogram, intensity_histogram
 from neuroseg.masks import resolve_mask
+from neuroseg.mixture import uses_histogram
 from neuroseg.samples import load_sample, load_sample_mask
 from neuroseg.segmentation import Segmentation, segment
 from neuroseg.stack import VolumeStack, stack_images, with_mask
@@ -75,17 +77,33 @@ def features(digest: str, scope: Scope, _stack: VolumeStack) -> Features:
     return make_features(_stack.channels, scope, _stack.mask)
 
 
+@st.cache_resource(scope="session", max_entries=4, show_spinner="Grouping the voxels by intensity…")
+def histogram(digest: str, scope: Scope, _stack: VolumeStack) -> Histogram:
+    """The intensity histogram fast mode fits on (shared by every k and seed of a scope)."""
+    return intensity_histogram(features(digest, scope, _stack).X)
+
+
+def histogram_for(digest: str, scope: Scope, stack: VolumeStack, options: tuple) -> dict:
+    """``{"histogram": ...}`` when these fit options fit through the histogram, else ``{}`` (keyword arguments)."""
+    settings = dict(options)
+    n = len(features(digest, scope, stack).X)
+    if settings["bias_correct"] or settings["mrf_beta"] > 0 or not uses_histogram(n, settings["mode"], settings["max_fit_voxels"]):
+        return {}
+    return {"histogram": histogram(digest, scope, stack)}
+
+
 @st.cache_resource(scope="session", max_entries=24, show_spinner="Fitting the Gaussian mixture…")
 def segmentation(
     digest: str, scope: Scope, k: int, seed: int, options: tuple, _stack: VolumeStack
 ) -> Segmentation | InputError:
     """One segmentation (``options`` is a sorted tuple of fit options), or why it failed.
 
-    It shares the cached feature matrix, so an entry holds only labels and
-    confidence: 5 bytes per analysed voxel.
+    It shares the cached feature matrix (and intensity histogram), so an entry
+    holds only labels and confidence: 5 bytes per analysed voxel.
     """
     try:
-        return segment(_stack, scope, k, seed, features=features(digest, scope, _stack), **dict(options))
+        shared = histogram_for(digest, scope, _stack, options)
+        return segment(_stack, scope, k, seed, features=features(digest, scope, _stack), **shared, **dict(options))
     except InputError as exc:
         return exc
 

@@ -73,7 +73,10 @@ class FitSettings:
         )  # fmt: skip
 
     def describe(self) -> str:
-        mode = "exact (every voxel)" if self.mode == "exact" else f"fast (fit on ≤ {self.max_fit_voxels:,} voxels)"
+        mode = (
+            "exact (every voxel)" if self.mode == "exact"
+            else f"fast (exact up to {self.max_fit_voxels:,} voxels, above that on their intensity histogram)"
+        )  # fmt: skip
         extra = ", standardised channels" if self.standardised else ""
         text = f"{mode}, {self.covariance_type} covariance{extra}"
         if self.tissue_model:
@@ -83,16 +86,18 @@ class FitSettings:
 
 
 def fit_settings() -> FitSettings:
-    """Fit mode (bound to ``mode``), subsample size, covariance type, standardisation."""
+    """Fit mode (bound to ``mode``), fast mode's exact-fit limit, covariance type, standardisation."""
     mode = st.radio(
         "Fit mode", ("fast", "exact"), key="mode", bind="query-params", horizontal=True,
-        captions=("subsample, then label all", "every voxel, as the lesson"),
+        captions=("the same fit on the intensity histogram", "every voxel, as the lesson"),
     )  # fmt: skip
     with st.expander("More fit options"):
         n = st.number_input(
-            "Fast mode: voxels to fit on", 1_000, 2_000_000, DEFAULT_MAX_FIT_VOXELS, step=10_000, key="n_fit",
-            help="Fast mode starts from the exact fit's k-means initialisation, runs EM on this many voxels drawn "
-            "reproducibly from the seed, then labels every voxel. With fewer mask voxels than this it is the exact fit.",
+            "Fast mode: fit exactly up to this many voxels", 1_000, 2_000_000, DEFAULT_MAX_FIT_VOXELS, step=10_000,
+            key="n_fit",
+            help="Up to this many voxels, fast mode is the exact fit. Above it, the same fit (k-means with the exact "
+            "fit's random draws, then EM) runs on the voxels grouped by intensity, with their counts as weights, "
+            "and then labels every voxel. Integer images lose nothing in the grouping.",
         )  # fmt: skip
         cov = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance")
         std = st.checkbox("Standardise channels (z-scores)", key="standardise")
