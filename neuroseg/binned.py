@@ -178,7 +178,10 @@ def _parameters_from_labels(histogram: Histogram, labels: np.ndarray, k: int, co
     values, counts = histogram.values, histogram.counts
     d = values.shape[1]
     nk = np.bincount(labels, weights=counts, minlength=k) + 10 * np.finfo(float).eps
-    means = np.stack([np.bincount(labels, weights=counts * values[:, j], minlength=k) for j in range(d)], axis=1) / nk[:, None]
+    means = (
+        np.stack([np.bincount(labels, weights=counts * values[:, j], minlength=k) for j in range(d)], axis=1)
+        / nk[:, None]
+    )
     full = np.empty((k, d, d))
     for c in range(k):
         inside = labels == c

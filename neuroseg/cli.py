@@ -37,7 +37,10 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slice", type=int, help="analyse this slice only (default: whole volume)")
     parser.add_argument("--exact", action="store_true", help="fit on every voxel (default: fast mode)")
     parser.add_argument(
-        "--max-fit-voxels", type=int, default=DEFAULT_MAX_FIT_VOXELS, help="fast mode fits exactly up to this many voxels, above it on their intensity histogram"
+        "--max-fit-voxels",
+        type=int,
+        default=DEFAULT_MAX_FIT_VOXELS,
+        help="fast mode fits exactly up to this many voxels, above it on their intensity histogram",
     )
     parser.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
     parser.add_argument("--standardise", action="store_true", help="fit on per-channel z-scores")
@@ -101,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_tissue_options(bids)
     where = bids.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=int, default=1, help="participants to run at once in local processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="a running dask.distributed scheduler, e.g. tcp://host:8786")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running dask.distributed scheduler, e.g. tcp://host:8786"
+    )
     bids.add_argument("--overwrite", action="store_true", help="redo participants whose outputs exist")
 
     info = commands.add_parser("info", help="print a header summary")

@@ -94,7 +94,9 @@ class Histogram:
 
     def standardised(self, transform) -> Histogram:
         """The histogram of ``transform.apply(rows)``: same bins and counts."""
-        return Histogram(transform.apply(self.rows), transform.apply(self.values), self.counts, self.inverse, self.lossless)
+        return Histogram(
+            transform.apply(self.rows), transform.apply(self.values), self.counts, self.inverse, self.lossless
+        )
 
 
 @dataclass(frozen=True)
@@ -174,5 +176,7 @@ def _group(X: np.ndarray, codes: np.ndarray, weights: np.ndarray) -> tuple[np.nd
         occupied, inverse = np.unique(codes, return_inverse=True)
         inverse = inverse.astype(np.int32)
     counts = np.bincount(inverse, weights=weights, minlength=len(occupied))
-    sums = np.stack([np.bincount(inverse, weights=weights * X[:, j], minlength=len(occupied)) for j in range(X.shape[1])], axis=1)
+    sums = np.stack(
+        [np.bincount(inverse, weights=weights * X[:, j], minlength=len(occupied)) for j in range(X.shape[1])], axis=1
+    )
     return sums / counts[:, None], counts, inverse

@@ -157,15 +157,29 @@ def fit_gmm(
             per_bin = _summarise(fit.log_prob(bins), with_confidence)
             raw, confidence = per_bin[0][bins.inverse], None if per_bin[1] is None else per_bin[1][bins.inverse]
             log_likelihood = float(bins.counts @ per_bin[2])
-            weights, means, covariances, n_iter, converged = fit.weights, fit.means, fit.covariances, fit.n_iter, fit.converged
+            weights, means, covariances, n_iter, converged = (
+                fit.weights,
+                fit.means,
+                fit.covariances,
+                fit.n_iter,
+                fit.converged,
+            )
             n_bins = len(bins)
         else:
-            model = GaussianMixture(n_components=k, covariance_type=covariance_type, random_state=seed, max_iter=max_iter)
+            model = GaussianMixture(
+                n_components=k, covariance_type=covariance_type, random_state=seed, max_iter=max_iter
+            )
             model.fit(X_fit)
             # one pass over every row gives labels, confidence and log-likelihood; fit_predict's labels are this argmax
             raw, confidence, log_norm = _summarise(model._estimate_weighted_log_prob(X_fit), with_confidence)
             log_likelihood = float(log_norm.sum())
-            weights, means, covariances, n_iter, converged = model.weights_, model.means_, model.covariances_, model.n_iter_, model.converged_
+            weights, means, covariances, n_iter, converged = (
+                model.weights_,
+                model.means_,
+                model.covariances_,
+                model.n_iter_,
+                model.converged_,
+            )
             n_bins = None
     p = n_parameters(k, X.shape[1], covariance_type)
     bic = -2 * log_likelihood + p * np.log(n)

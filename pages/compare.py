@@ -48,7 +48,9 @@ if todo:
     def _advance(result):
         store[prefix + (result.k, result.seed)] = result
         done.append(result)
-        bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
+        bar.progress(
+            len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})"
+        )
 
     try:
         shared = histogram_for(stack.digest, scope, stack, settings.options)
@@ -63,7 +65,9 @@ if todo:
 results = [store[prefix + (k, s)] for k in ks for s in seeds]
 table = grid_table(results)
 where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "the whole volume"
-st.caption(f"{len(results)} fits on {len(feats.X):,} voxels of {where}; {settings.describe()}. Revisits come from the cache.")
+st.caption(
+    f"{len(results)} fits on {len(feats.X):,} voxels of {where}; {settings.describe()}. Revisits come from the cache."
+)
 
 left, right = st.columns(2)
 left.plotly_chart(criteria_figure(table), key="criteria", width="stretch")
@@ -73,7 +77,9 @@ view = current_view(ctx)
 grey = anatomy(ctx)
 outline = mask_outline(ctx)
 pictures = {
-    key: outline_rgb(overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75), outline)
+    key: outline_rgb(
+        overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75), outline
+    )
     for key, labels in aligned_labels(results).items()
 }
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")

@@ -27,7 +27,9 @@ def float_X():
     """Three correlated float-valued clusters: no two rows alike, so the histogram bins them."""
     rng = np.random.default_rng(5)
     means = [(300.0, 900.0), (600.0, 650.0), (850.0, 400.0)]
-    parts = [rng.multivariate_normal(m, [[900, -400], [-400, 900]], size=n) for m, n in zip(means, (8000, 15000, 20000))]
+    parts = [
+        rng.multivariate_normal(m, [[900, -400], [-400, 900]], size=n) for m, n in zip(means, (8000, 15000, 20000))
+    ]
     return np.vstack(parts)
 
 

@@ -41,7 +41,9 @@ def sample_mask(key: str) -> LoadedImage | None:
 
 
 @st.cache_resource(scope="session", max_entries=16, show_spinner="Reading the upload…")
-def upload(file_ids: tuple[str, ...], names: tuple[str, ...], volume: int, _raws: tuple[bytes, ...]) -> LoadedImage | InputError:
+def upload(
+    file_ids: tuple[str, ...], names: tuple[str, ...], volume: int, _raws: tuple[bytes, ...]
+) -> LoadedImage | InputError:
     """An uploaded image (one file, or both halves of a pair) loaded and checked, or why it was refused."""
     try:
         return load_files(dict(zip(names, _raws)), volume=volume)
@@ -87,7 +89,11 @@ def histogram_for(digest: str, scope: Scope, stack: VolumeStack, options: tuple)
     """``{"histogram": ...}`` when these fit options fit through the histogram, else ``{}`` (keyword arguments)."""
     settings = dict(options)
     n = len(features(digest, scope, stack).X)
-    if settings["bias_correct"] or settings["mrf_beta"] > 0 or not uses_histogram(n, settings["mode"], settings["max_fit_voxels"]):
+    if (
+        settings["bias_correct"]
+        or settings["mrf_beta"] > 0
+        or not uses_histogram(n, settings["mode"], settings["max_fit_voxels"])
+    ):
         return {}
     return {"histogram": histogram(digest, scope, stack)}
 

@@ -17,6 +17,8 @@ from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
 from neuroseg.ui.markdown import literal
 
 _SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
+
+
 def show_messages(ctx: Context) -> None:
     """Show the sidebar's errors and warnings, and notices about bad URL parameters, above the page."""
     notices = url_notices()
@@ -124,7 +126,7 @@ def current_view(ctx: Context) -> SliceView:
 
 def channel_window(ctx: Context, channel: int) -> tuple[float, float]:
     """Robust default display window of a channel (whole volume, non-zero voxels)."""
-    return default_window(ctx.stack.channels[channel][:: 2, :: 2, :: 2])
+    return default_window(ctx.stack.channels[channel][::2, ::2, ::2])
 
 
 def anatomy(ctx: Context, channel: int = 0) -> np.ndarray:
