@@ -11,6 +11,8 @@ from scipy.optimize import linear_sum_assignment
 
 from neuroseg.mixture import GMMResult
 
+_JOINT_CELLS = 1 << 22
+
 
 def cluster_table(X: np.ndarray, result: GMMResult, names: Sequence[str], voxel_ml: float) -> pd.DataFrame:
     """One row per cluster: size, volume, intensity mean and SD per channel, weight.
@@ -51,26 +53,44 @@ def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
     """
     a = np.asarray(a, dtype=np.intp)
     b = np.asarray(b, dtype=np.intp)
-    table = _counts(a, b)
+    return _ari(_counts(a, b))
+
+
+def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
+    """Mean adjusted Rand index over all pairs of runs (seed stability); 1.0 for one run.
+
+    Every pair's contingency table is a marginal of one joint table of all
+    runs, counted in a single pass over the voxels when it is small enough
+    (5 runs of k = 8: 32,768 cells), instead of one pass per pair.
+    """
+    if len(labelings) < 2:
+        return 1.0
+    sizes = [int(np.max(labels)) + 1 for labels in labelings]
+    if np.prod(sizes, dtype=np.float64) > _JOINT_CELLS:
+        return float(np.mean([adjusted_rand_index(a, b) for a, b in combinations(labelings, 2)]))
+    codes = np.zeros(len(labelings[0]), dtype=np.intp)
+    for labels, size in zip(labelings, sizes):
+        codes *= size
+        codes += labels
+    joint = np.bincount(codes, minlength=int(np.prod(sizes))).reshape(sizes)
+    runs = range(len(labelings))
+    tables = [joint.sum(axis=tuple(r for r in runs if r not in (i, j))) for i, j in combinations(runs, 2)]
+    return float(np.mean([_ari(table) for table in tables]))
+
+
+def _ari(table: np.ndarray) -> float:
+    """Adjusted Rand index from a contingency table."""
 
     def pairs(x):
         return (x * (x - 1) // 2).sum(dtype=np.float64)
 
-    total = pairs(np.array([len(a)]))
+    total = pairs(np.array([table.sum()]))
     both, rows, cols = pairs(table), pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
     expected = rows * cols / total if total else 0.0
     maximum = (rows + cols) / 2
     if maximum == expected:  # both partitions trivial (one cluster, or every voxel alone)
         return 1.0
     return float((both - expected) / (maximum - expected))
-
-
-def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
-    """Mean adjusted Rand index over all pairs of runs (seed stability); 1.0 for one run."""
-    pairs = list(combinations(labelings, 2))
-    if not pairs:
-        return 1.0
-    return float(np.mean([adjusted_rand_index(a, b) for a, b in pairs]))
 
 
 def _counts(a: np.ndarray, b: np.ndarray, ka: int | None = None, kb: int | None = None) -> np.ndarray:

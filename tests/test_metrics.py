@@ -88,3 +88,16 @@ def test_bic_and_aic_equal_sklearns(sample):
         result = fit_gmm(X, 3, 1, mode="exact", covariance_type=covariance_type)
         assert result.bic == pytest.approx(model.bic(X), rel=1e-9)
         assert result.aic == pytest.approx(model.aic(X), rel=1e-9)
+
+
+@pytest.mark.parametrize("k, runs", [(8, 5), (40, 6)])  # one joint table; too many cells for one, so pair by pair
+def test_mean_pairwise_ari_is_the_mean_of_scikit_learns_pairwise_scores(k, runs):
+    from itertools import combinations
+
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(k)
+    base = rng.integers(1, k + 1, 20_000)
+    labelings = [np.where(rng.random(20_000) < 0.3 * i / runs, rng.integers(1, k + 1, 20_000), base) for i in range(runs)]
+    expected = np.mean([adjusted_rand_score(a, b) for a, b in combinations(labelings, 2)])
+    assert mean_pairwise_ari([x.astype(np.uint8) for x in labelings]) == pytest.approx(expected, abs=1e-12)
