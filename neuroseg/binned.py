@@ -213,7 +213,7 @@ def kmeans_plusplus(histogram: Histogram, k: int, seed: int) -> np.ndarray:
     longest = k
     while longest < SHARED_SEEDING_UP_TO and 2 + int(np.log(longest + 1)) == trials:
         longest += 1
-    lock = histogram.memo.setdefault("lock", threading.Lock())
+    lock = histogram.memo.setdefault("lock", threading.RLock())
     with lock:
         known = histogram.memo.get(("kmeans++", seed, trials))
         if known is None or len(known) < k:
@@ -228,12 +228,13 @@ def _kmeans_plusplus(histogram: Histogram, k: int, trials: int, seed: int) -> np
     values = histogram.values - middle  # centred, as KMeans centres its data, for accurate distances
     norms, counts = (values**2).sum(axis=1), histogram.counts
     centres = np.empty((k, rows.shape[1]))
-    centres[0] = rows[random_state.choice(n, p=np.ones(n) / n)]
+    # random_state.choice(n, p=uniform), as scikit-learn draws the first centre, with the cdf built once
+    centres[0] = rows[_uniform_cdf(histogram).searchsorted(random_state.random_sample(), side="right")]
     closest = np.maximum(norms - 2 * values @ (centres[0] - middle) + ((centres[0] - middle) ** 2).sum(), 0)
     potential = closest @ counts
     for c in range(1, k):
         draws = random_state.uniform(size=trials) * potential
-        chosen = np.minimum(np.searchsorted(np.cumsum(closest[histogram.inverse]), draws), n - 1)
+        chosen = _find_rows(histogram, closest, draws)
         candidates = rows[chosen] - middle
         distances = norms - 2 * candidates @ values.T + (candidates**2).sum(axis=1)[:, None]
         distances = np.minimum(closest, np.maximum(distances, 0))
@@ -241,6 +242,35 @@ def _kmeans_plusplus(histogram: Histogram, k: int, trials: int, seed: int) -> np
         best = int(np.argmin(potentials))
         potential, closest, centres[c] = potentials[best], distances[best], rows[chosen[best]]
     return centres
+
+
+def _find_rows(histogram: Histogram, closest: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(np.cumsum(closest[histogram.inverse]), draws)``, clipped to the rows, without the n-long sums.
+
+    The running sum is taken over blocks of rows first (one sparse product),
+    then over the rows of the blocks the draws fall in.
+    """
+    blocks, size = histogram.row_blocks
+    block_ends = np.cumsum(blocks @ closest)
+    found = np.minimum(np.searchsorted(block_ends, draws), len(block_ends) - 1)
+    rows = np.empty(len(draws), dtype=np.intp)
+    for i, (draw, block) in enumerate(zip(draws, found)):
+        start = block * size
+        running = np.cumsum(closest[histogram.inverse[start : start + size]])
+        running += block_ends[block - 1] if block else 0.0
+        rows[i] = start + np.searchsorted(running, draw)
+    return np.minimum(rows, len(histogram.rows) - 1)
+
+
+def _uniform_cdf(histogram: Histogram) -> np.ndarray:
+    """The cdf ``RandomState.choice(n, p=np.ones(n) / n)`` searches, for this histogram's n rows (kept)."""
+    with histogram.memo.setdefault("lock", threading.RLock()):
+        if "uniform cdf" not in histogram.memo:
+            n = len(histogram.rows)
+            cdf = (np.ones(n) / n).cumsum()
+            cdf /= cdf[-1]
+            histogram.memo["uniform cdf"] = cdf
+    return histogram.memo["uniform cdf"]
 
 
 def _em(bins: Histogram, weights, means, covariances, covariance_type: str, max_iter: int) -> BinnedFit:

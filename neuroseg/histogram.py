@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from scipy import sparse
 
 DEFAULT_LEVELS = 1024
 COARSE_LEVELS = 128
+ROW_BLOCK = 1 << 16
 _CODE_BITS = 62
 
 
@@ -34,7 +36,7 @@ class Histogram:
     counts : ndarray
         (m,) number of rows in each bin, float64 (a weight).
     inverse : ndarray
-        (n,) bin of each row, int32 (``values[inverse]`` approximates ``rows``).
+        (n,) bin of each row (``values[inverse]`` approximates ``rows``).
     lossless : bool
         True when every bin holds rows of a single value, so ``values[inverse]``
         *is* ``rows``.
@@ -73,13 +75,20 @@ class Histogram:
 
     @cached_property
     def coarse(self) -> Histogram:
-        """The same rows in at most ``COARSE_LEVELS`` bins per column, grouped from this histogram's bins."""
-        return self._coarsened[0]
+        """This histogram's bins grouped again, in at most ``COARSE_LEVELS`` bins per column.
+
+        Its rows are this histogram's bin values (weighted by their counts in
+        its bins), so its ``inverse`` maps each of these bins to a coarse bin.
+        """
+        codes, lossless = _bin_codes(self.values, COARSE_LEVELS)
+        values, counts, members = _group(self.values, codes, self.counts)
+        return Histogram(self.values, values, counts, members, lossless and self.lossless)
 
     @cached_property
     def cells(self) -> Cells:
         """This histogram's bins grouped by the coarse bin they fall in (for exact k-means in whole cells)."""
-        coarse, members = self._coarsened
+        coarse = self.coarse
+        members = coarse.inverse
         radius = np.zeros(len(coarse))
         np.maximum.at(radius, members, np.sqrt(((self.values - coarse.values[members]) ** 2).sum(axis=1)))
         order = np.argsort(members, kind="stable")
@@ -87,10 +96,19 @@ class Histogram:
         return Cells(coarse.values, coarse.counts, radius, members, order, starts)
 
     @cached_property
-    def _coarsened(self) -> tuple[Histogram, np.ndarray]:
-        codes, lossless = _bin_codes(self.values, COARSE_LEVELS)
-        values, counts, members = _group(self.values, codes, self.counts)
-        return Histogram(self.rows, values, counts, members[self.inverse], lossless and self.lossless), members
+    def row_blocks(self) -> tuple[sparse.csr_matrix, int]:
+        """How many rows of each block of ``ROW_BLOCK`` consecutive rows fall in each bin, and the block size.
+
+        A sum over the rows of a per-bin quantity is then one sparse product
+        per block, much cheaper than gathering it row by row.
+        """
+        n = len(self.inverse)
+        blocks = np.arange(n) // ROW_BLOCK
+        counts = sparse.csr_matrix(
+            (np.ones(n), (blocks, self.inverse)), shape=(int(blocks[-1]) + 1 if n else 0, len(self))
+        )
+        counts.sum_duplicates()
+        return counts, ROW_BLOCK
 
     def standardised(self, transform) -> Histogram:
         """The histogram of ``transform.apply(rows)``: same bins and counts."""
@@ -169,12 +187,11 @@ def _group(X: np.ndarray, codes: np.ndarray, weights: np.ndarray) -> tuple[np.nd
     top = int(codes.max()) + 1 if len(codes) else 1
     if top <= 8 * max(len(codes), 1 << 20):
         occupied = np.flatnonzero(np.bincount(codes, minlength=top))
-        index = np.zeros(top, dtype=np.int32)
-        index[occupied] = np.arange(len(occupied), dtype=np.int32)
+        index = np.zeros(top, dtype=np.intp)
+        index[occupied] = np.arange(len(occupied))
         inverse = index[codes]
     else:
         occupied, inverse = np.unique(codes, return_inverse=True)
-        inverse = inverse.astype(np.int32)
     counts = np.bincount(inverse, weights=weights, minlength=len(occupied))
     sums = np.stack(
         [np.bincount(inverse, weights=weights * X[:, j], minlength=len(occupied)) for j in range(X.shape[1])], axis=1
