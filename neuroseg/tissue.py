@@ -44,6 +44,8 @@ FRACTIONS = (0.25, 0.5, 0.75)
 _BIAS_DEGREE = 3
 _BIAS_FIT_ROWS = 200_000
 _REG = 1e-6
+COARSE_START_ABOVE = 400_000
+"""Above this many voxels (3-D), the model first runs on every second voxel along each axis, then refines."""
 
 
 @dataclass(frozen=True)
@@ -133,56 +135,105 @@ def fit_tissue_model(
     start = time.perf_counter()
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
-    basis = _bias_basis(mask) if bias_correct else None
-    log_bias = np.zeros((n, d))
-    if init is None:
-        interior = ndimage.binary_erosion(mask)[mask]
-        rows = interior if interior.sum() >= max(50 * k, 1000) else slice(None)
-        trend = np.zeros((n, d)) if basis is None else _flatten(X, basis)  # only to start: EM re-estimates the field
-        start_X = X[rows] * np.exp(-trend[rows])
-        init = fit_gmm(start_X, k, seed, with_confidence=False, files=files, mask_file=mask_file)
-    means, covs = init.means.copy(), init.covariances.copy()
     components = _components(k, partial_volume)
+    model = _Model(components, k, beta, max_iter, tol)
     weights = np.full(len(components), 1.0 / len(components))
-    shares = np.array([c.shares(k) for c in components])  # (m, k) tissue share of each component
-    grid = _Grid(mask)
-    posteriors = np.full((n, k), 1.0 / k)
-    labels, converged, iteration = np.zeros(n, np.intp), False, 0
-    for iteration in range(1, max_iter + 1):
-        corrected = X * np.exp(-log_bias)
-        comp_means, comp_covs = _component_gaussians(components, means, covs)
-        log_p = _log_gaussians(corrected, comp_means, comp_covs)
-        log_p += np.log(np.maximum(weights, 1e-12)).astype(np.float32)
-        if beta > 0:
-            log_p += (beta * grid.neighbour_means(posteriors) @ shares.T).astype(np.float32)
-        resp, log_norm = _normalise(log_p)
-        posteriors = resp @ shares.astype(np.float32)
-        current = float(log_norm.mean() - log_bias.sum(axis=1).mean())  # with the Jacobian of dividing by the field
-        weights = resp.mean(axis=0)
-        means, covs = _pure_update(corrected, resp[:, :k], means, covs)
-        if basis is not None:
-            log_bias = _bias_update(X, resp, comp_means, comp_covs, basis, k)
-        changed = np.count_nonzero(posteriors.argmax(axis=1) != labels) / n
-        labels = posteriors.argmax(axis=1)
-        if changed < tol and iteration > 2:
-            converged = True
-            break
-    corrected = X * np.exp(-log_bias)
-    order = np.lexsort(means.T[::-1])
-    rank = np.empty(k, dtype=np.uint8)
-    rank[order] = np.arange(1, k + 1, dtype=np.uint8)
-    posteriors = posteriors[:, order].astype(np.float32)
+    coef = None
+    if mask.ndim == 3 and n > COARSE_START_ABOVE:
+        # every second voxel along each axis (an eighth of them) settles the parameters and the field cheaply
+        rows = np.zeros(mask.shape, dtype=bool)
+        rows[::2, ::2, ::2] = True
+        coarse_mask, rows = mask[::2, ::2, ::2], rows[mask]
+        coarse_basis = _BiasBasis(coarse_mask, step=2, shape=mask.shape) if bias_correct else None
+        init = init or _start(X[rows], coarse_mask, coarse_basis, k, seed, files, mask_file)
+        coarse = model.run(X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None)
+        means, covs, weights, coef = coarse.means, coarse.covs, coarse.weights, coarse.coef
+    basis = _BiasBasis(mask) if bias_correct else None
+    if coef is None:
+        init = init or _start(X, mask, basis, k, seed, files, mask_file)
+        means, covs = init.means, init.covariances
+    fit = model.run(X, mask, basis, means, covs, weights, coef)
+    corrected = X * np.exp(-fit.log_bias)
+    order = np.lexsort(fit.means.T[::-1])
+    posteriors = np.ascontiguousarray(fit.posteriors[order].T)
     labels = (posteriors.argmax(axis=1) + 1).astype(np.uint8)
-    n_free = len(components) - 1 + k * d + k * d * (d + 1) // 2 + (basis.shape[1] * d if basis is not None else 0)
-    log_likelihood = current * n
+    n_free = len(components) - 1 + k * d + k * d * (d + 1) // 2 + (len(basis.exponents) * d if basis is not None else 0)
+    log_likelihood = fit.log_likelihood * n
     result = GMMResult(
         k=k, seed=seed, mode="tissue", covariance_type="full", standardised=False, n_fit=n, n_bins=None,
-        labels=labels, confidence=posteriors.max(axis=1), means=means[order], covariances=covs[order],
+        labels=labels, confidence=posteriors.max(axis=1), means=fit.means[order], covariances=fit.covs[order],
         weights=posteriors.mean(axis=0), bic=float(-2 * log_likelihood + n_free * np.log(n)),
-        aic=float(-2 * log_likelihood + 2 * n_free), n_iter=iteration, converged=converged,
+        aic=float(-2 * log_likelihood + 2 * n_free), n_iter=fit.iterations, converged=fit.converged,
         seconds=time.perf_counter() - start,
     )  # fmt: skip
-    return TissueFit(result, posteriors, np.exp(log_bias), corrected, float(beta), bias_correct, partial_volume)
+    return TissueFit(result, posteriors, np.exp(fit.log_bias), corrected, float(beta), bias_correct, partial_volume)
+
+
+def _start(X, mask, basis, k: int, seed: int, files, mask_file) -> GMMResult:
+    """The starting mixture: a fast-mode fit on the mask's interior, on intensities with their log trend removed."""
+    n, d = X.shape
+    interior = ndimage.binary_erosion(mask)[mask]
+    rows = interior if interior.sum() >= max(50 * k, 1000) else slice(None)
+    trend = np.zeros((n, d)) if basis is None else _flatten(X, basis)  # only to start: EM re-estimates the field
+    return fit_gmm(X[rows] * np.exp(-trend[rows]), k, seed, with_confidence=False, files=files, mask_file=mask_file)
+
+
+@dataclass(frozen=True)
+class _State:
+    """Where an EM run ended: pure-class parameters, component weights, bias field and posteriors ((k, n))."""
+
+    means: np.ndarray
+    covs: np.ndarray
+    weights: np.ndarray
+    coef: np.ndarray | None
+    log_bias: np.ndarray
+    posteriors: np.ndarray
+    log_likelihood: float
+    iterations: int
+    converged: bool
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The EM loop's fixed settings."""
+
+    components: list
+    k: int
+    beta: float
+    max_iter: int
+    tol: float
+
+    def run(self, X, mask, basis, means, covs, weights, coef) -> _State:
+        """EM from the given parameters (and bias coefficients, or none) on the voxels of ``mask``."""
+        k, n = self.k, len(X)
+        shares = np.array([c.shares(k) for c in self.components])  # (m, k) tissue share of each component
+        log_bias = np.zeros(X.shape) if coef is None else basis.field(coef)
+        grid = _Grid(mask)
+        # per-voxel arrays are component-major, (components, n) float32: reductions over the
+        # components then run along whole rows, many times faster than over a short last axis
+        posteriors = np.full((k, n), 1.0 / k, dtype=np.float32)
+        labels, converged, iteration, current = np.zeros(n, np.intp), False, 0, 0.0
+        for iteration in range(1, self.max_iter + 1):
+            corrected = X * np.exp(-log_bias)
+            comp_means, comp_covs = _component_gaussians(self.components, means, covs)
+            log_p = _log_gaussians(corrected, comp_means, comp_covs, np.log(np.maximum(weights, 1e-12)))
+            if self.beta > 0:
+                log_p += (self.beta * shares).astype(np.float32) @ grid.neighbour_means(posteriors)
+            resp, log_norm = _normalise(log_p)
+            posteriors = shares.T.astype(np.float32) @ resp
+            current = float(log_norm.mean() - log_bias.mean(axis=0).sum())  # with the Jacobian of dividing by the field
+            weights = resp.mean(axis=1, dtype=np.float64)
+            means, covs = _pure_update(corrected, resp[:k], means, covs)
+            if basis is not None:
+                coef = _bias_update(X, resp, comp_means, comp_covs, basis, k)
+                log_bias = basis.field(coef)
+            now = posteriors.argmax(axis=0)
+            changed = np.count_nonzero(now != labels) / n
+            labels = now
+            if changed < self.tol and iteration > 2:
+                converged = True
+                break
+        return _State(means, covs, weights, coef, log_bias, posteriors, current, iteration, converged)
 
 
 @dataclass(frozen=True)
@@ -226,36 +277,46 @@ def _component_gaussians(components, means, covs):
     return np.array(out_means), np.array(out_covs)
 
 
-def _log_gaussians(X: np.ndarray, means: np.ndarray, covs: np.ndarray) -> np.ndarray:
-    """(n, m) float32 log densities of every row under every component (full covariances)."""
+def _log_gaussians(X: np.ndarray, means: np.ndarray, covs: np.ndarray, log_weights: np.ndarray) -> np.ndarray:
+    """(m, n) float32 weighted log densities of every row under every component (full covariances).
+
+    A Gaussian's log density is a quadratic polynomial of the row, so all m of
+    them are one (m, p) @ (p, n) product with the rows' p = 1 + d + d(d+1)/2
+    monomials (of the centred rows, which float32 holds exactly enough).
+    """
     n, d = X.shape
-    out = np.empty((n, len(means)), dtype=np.float32)
-    for j, (mean, cov) in enumerate(zip(means, covs)):
-        cov = cov + _REG * np.eye(d) * np.trace(cov) / d
-        diff = X - mean
-        quadratic = np.einsum("ij,ij->i", diff @ np.linalg.inv(cov), diff)
-        out[:, j] = -0.5 * quadratic - 0.5 * (np.linalg.slogdet(cov)[1] + d * np.log(2 * np.pi))
-    return out
+    centre = X.mean(axis=0)
+    z = (X - centre).T.astype(np.float32)
+    i, j = np.triu_indices(d)
+    monomials = np.concatenate([np.ones((1, n), dtype=np.float32), z, z[i] * z[j]])
+    rows = []
+    for mean, cov, log_weight in zip(means, covs, log_weights):
+        precision = np.linalg.inv(cov + _REG * np.eye(d) * np.trace(cov) / d)
+        shifted = mean - centre
+        linear = precision @ shifted
+        constant = log_weight - 0.5 * (shifted @ linear - np.linalg.slogdet(precision)[1] + d * np.log(2 * np.pi))
+        rows.append(np.concatenate([[constant], linear, np.where(i == j, -0.5, -1.0) * precision[i, j]]))
+    return np.array(rows, dtype=np.float32) @ monomials
 
 
 def _normalise(log_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Responsibilities (in place of ``log_p``) and each row's log normaliser."""
-    top = log_p.max(axis=1)
-    log_p -= top[:, None]
+    """Responsibilities (in place of the (m, n) ``log_p``) and each voxel's log normaliser."""
+    top = log_p.max(axis=0)
+    log_p -= top
     np.exp(log_p, out=log_p)
-    total = log_p.sum(axis=1)
-    log_p /= total[:, None]
+    total = log_p.sum(axis=0)
+    log_p /= total
     return log_p, top.astype(np.float64) + np.log(total)
 
 
 def _pure_update(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covs: np.ndarray):
-    """Weighted means and covariances of the pure classes (kept where a class has no weight)."""
+    """Weighted means and covariances of the pure classes (``resp`` is (k, n)); kept where a class has no weight."""
     means, covs = means.copy(), covs.copy()
-    totals = resp.sum(axis=0)
-    for j in range(resp.shape[1]):
+    totals = resp.sum(axis=1, dtype=np.float64)
+    for j in range(len(resp)):
         if totals[j] < 10:
             continue
-        w = resp[:, j]
+        w = resp[j].astype(np.float64)
         mean = w @ X / totals[j]
         diff = X - mean
         means[j] = mean
@@ -263,19 +324,48 @@ def _pure_update(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covs: np.nd
     return means, covs
 
 
-def _bias_basis(mask: np.ndarray) -> np.ndarray:
-    """(n, p) polynomial terms of total degree 1..3 of the mask voxels' coordinates, scaled to [-1, 1]."""
-    coords = np.nonzero(mask)
-    scaled = [2.0 * c / max(s - 1, 1) - 1.0 for c, s in zip(coords, mask.shape) if s > 1]
-    terms = []
-    for degree in range(1, _BIAS_DEGREE + 1):
-        for powers in _exponents(len(scaled), degree):
-            term = np.ones(len(coords[0]))
-            for axis, power in enumerate(powers):
-                if power:
-                    term = term * scaled[axis] ** power
-            terms.append(term)
-    return np.column_stack(terms)
+class _BiasBasis:
+    """Polynomials of total degree 1..3 in the voxel coordinates (scaled to [-1, 1]) over a mask.
+
+    The least-squares fits use the terms at every ``step``-th mask voxel only
+    (at most ``_BIAS_FIT_ROWS``); a fitted polynomial is evaluated at every
+    mask voxel through its separable form (one small tensor contraction per
+    axis), so the n-by-terms matrix of a 1 mm brain (290 MB) is never built.
+    """
+
+    def __init__(self, mask: np.ndarray, step: int = 1, shape: tuple[int, ...] | None = None) -> None:
+        """``mask`` may be every ``step``-th voxel of a grid of ``shape``: coordinates are that grid's, scaled."""
+        shape = mask.shape if shape is None else shape
+        box = ndimage.find_objects(mask.astype(np.uint8))[0]
+        self.inside = mask[box]
+        self.axes = [a for a, size in enumerate(shape) if size > 1]
+        self.powers = [
+            np.vander(2.0 * step * np.arange(box[a].start, box[a].stop) / (shape[a] - 1) - 1.0, _BIAS_DEGREE + 1,
+                      increasing=True)
+            for a in self.axes
+        ]  # fmt: skip
+        self.exponents = [e for degree in range(1, _BIAS_DEGREE + 1) for e in _exponents(len(self.axes), degree)]
+        n = int(self.inside.sum())
+        self.rows = slice(None, None, max(1, int(np.ceil(n / _BIAS_FIT_ROWS))))
+        coords = [c[self.rows] for c in np.nonzero(self.inside)]
+        terms = np.column_stack(
+            [np.prod([self.powers[i][coords[a], e[i]] for i, a in enumerate(self.axes)], axis=0) for e in self.exponents]
+        )
+        self.centre = terms.mean(axis=0)
+        self.matrix = terms - self.centre  # centred: a fitted field has no constant part
+
+    def evaluate(self, coef: np.ndarray) -> np.ndarray:
+        """(n,) the centred polynomial with coefficients ``coef`` at every mask voxel, in C order."""
+        tensor = np.zeros((_BIAS_DEGREE + 1,) * len(self.axes))
+        for e, c in zip(self.exponents, coef):
+            tensor[e] = c
+        for powers in self.powers:  # contract one axis at a time: (..., degree) x (size, degree)
+            tensor = np.tensordot(tensor, powers, axes=([0], [1]))
+        return tensor.reshape(self.inside.shape)[self.inside] - self.centre @ coef
+
+    def field(self, coef: np.ndarray) -> np.ndarray:
+        """(n, d) log bias of each channel, from (terms, d) coefficients."""
+        return np.column_stack([self.evaluate(c) for c in coef.T])
 
 
 def _exponents(n_axes: int, degree: int) -> list[tuple[int, ...]]:
@@ -284,7 +374,7 @@ def _exponents(n_axes: int, degree: int) -> list[tuple[int, ...]]:
     return [(first,) + rest for first in range(degree, -1, -1) for rest in _exponents(n_axes - 1, degree - first)]
 
 
-def _flatten(X: np.ndarray, basis: np.ndarray) -> np.ndarray:
+def _flatten(X: np.ndarray, basis: _BiasBasis) -> np.ndarray:
     """A first log bias: the smooth part of each channel's log intensity, so the starting mixture sees tissues.
 
     With a strong field the raw intensities cluster by position rather than
@@ -293,40 +383,35 @@ def _flatten(X: np.ndarray, basis: np.ndarray) -> np.ndarray:
     loop's own bias updates) lets the starting mixture find the tissues.
     """
     log_bias = np.zeros(X.shape)
-    B = basis - basis.mean(axis=0)
-    rows = slice(None, None, max(1, int(np.ceil(len(X) / _BIAS_FIT_ROWS))))
     for c in range(X.shape[1]):
-        values = np.log(np.maximum(X[:, c], 1e-12))
-        coef = np.linalg.lstsq(B[rows], values[rows] - values[rows].mean(), rcond=None)[0]
-        log_bias[:, c] = B @ coef
+        values = np.log(np.maximum(X[basis.rows, c], 1e-12))
+        coef = np.linalg.lstsq(basis.matrix, values - values.mean(), rcond=None)[0]
+        log_bias[:, c] = basis.evaluate(coef)
     return log_bias
 
 
-def _bias_update(X, resp, comp_means, comp_covs, basis, k: int) -> np.ndarray:
-    """Log bias per channel: weighted least squares of the log residual on the polynomial basis.
+def _bias_update(X, resp, comp_means, comp_covs, basis: _BiasBasis, k: int) -> np.ndarray:
+    """(terms, d) coefficients of the log bias of each channel: weighted least squares of the log residual.
 
     The residual is ``log x - log m``, ``m`` the clean intensity the posteriors
     expect at the voxel; each voxel weighs by the (log-domain) precision
     ``m^2 / var`` its classes give it. The field's mean over the voxels is
     fixed to 1 (its scale belongs to the class means).
     """
-    n, d = X.shape
-    rows = slice(None) if n <= _BIAS_FIT_ROWS else slice(None, None, int(np.ceil(n / _BIAS_FIT_ROWS)))
-    log_bias = np.empty((n, d))
-    B = basis[rows]
-    B_centred = B - B.mean(axis=0)
-    for c in range(d):
-        expected = resp[rows] @ comp_means[:, c]
-        precision = resp[rows, :k] @ (comp_means[:k, c] ** 2 / comp_covs[:k, c, c])
+    rows, B = basis.rows, basis.matrix
+    coef = np.empty((B.shape[1], X.shape[1]))
+    sampled = resp[:, rows].astype(np.float64)
+    for c in range(X.shape[1]):
+        expected = comp_means[:, c] @ sampled
+        precision = (comp_means[:k, c] ** 2 / comp_covs[:k, c, c]) @ sampled[:k]
         ok = (expected > 1e-6 * np.abs(comp_means[:, c]).max()) & (X[rows, c] > 0)
         weight = np.where(ok, precision, 0.0)
         residual = np.where(ok, np.log(np.where(ok, X[rows, c], 1.0)) - np.log(np.where(ok, expected, 1.0)), 0.0)
         residual -= np.average(residual, weights=weight) if weight.sum() > 0 else 0.0
-        lhs = (B_centred * weight[:, None]).T @ B_centred
-        rhs = (B_centred * weight[:, None]).T @ residual
-        coef = np.linalg.lstsq(lhs + 1e-9 * np.eye(len(lhs)) * np.trace(lhs), rhs, rcond=None)[0]
-        log_bias[:, c] = (basis - B.mean(axis=0)) @ coef
-    return log_bias
+        lhs = (B * weight[:, None]).T @ B
+        rhs = (B * weight[:, None]).T @ residual
+        coef[:, c] = np.linalg.lstsq(lhs + 1e-9 * np.eye(len(lhs)) * np.trace(lhs), rhs, rcond=None)[0]
+    return coef
 
 
 class _Grid:
@@ -336,16 +421,22 @@ class _Grid:
         box = ndimage.find_objects(mask.astype(np.uint8))[0]
         self.mask = mask[box]
         self.count = self._box_sums(self.mask.astype(np.float32))[self.mask] - 1
+        self.safe_count = np.maximum(self.count, 1)
 
     def _box_sums(self, volume: np.ndarray) -> np.ndarray:
         """Sum over each voxel's 3x3(x3) box, itself included (a separable uniform filter)."""
         return ndimage.uniform_filter(volume, size=3, mode="constant") * 3**volume.ndim
 
-    def neighbour_means(self, values: np.ndarray) -> np.ndarray:
-        """(n, k): each voxel's mean of ``values`` over its neighbours inside the mask (26 in 3-D, 8 in 2-D)."""
-        out = np.empty(values.shape, dtype=np.float32)
+    def neighbour_means(self, posteriors: np.ndarray) -> np.ndarray:
+        """(k, n): each voxel's mean posterior of each class over its neighbours in the mask (26 in 3-D, 8 in 2-D).
+
+        Posteriors sum to one, so the last class's mean is one minus the others' (one filter fewer).
+        """
+        out = np.empty(posteriors.shape, dtype=np.float32)
         volume = np.zeros(self.mask.shape, dtype=np.float32)
-        for j in range(values.shape[1]):
-            volume[self.mask] = values[:, j]
-            out[:, j] = self._box_sums(volume)[self.mask] - values[:, j]
-        return out / np.maximum(self.count, 1)[:, None]
+        for j, row in enumerate(posteriors[:-1]):
+            volume[self.mask] = row
+            out[j] = self._box_sums(volume)[self.mask] - row
+        out[:-1] /= self.safe_count
+        out[-1] = 1 - out[:-1].sum(axis=0)
+        return out
