@@ -29,7 +29,7 @@ of the first channel), so with a T1 first and k = 3 they read CSF, GM, WM.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -117,7 +117,9 @@ def fit_tissue_model(
     partial_volume : bool, default True
         Model mixed classes between adjacent tissues and the background.
     max_iter : int, default 15
-        EM iterations at most.
+        EM iterations at most (in each stage: a volume of more than
+        ``COARSE_START_ABOVE`` voxels is first fitted on every second voxel
+        along each axis, without the spatial prior, then refined on all of them).
     tol : float, default 3e-3
         Stop when fewer than this fraction of the voxels change label in an iteration.
     init : GMMResult, optional
@@ -138,18 +140,22 @@ def fit_tissue_model(
     components = _components(k, partial_volume)
     model = _Model(components, k, beta, max_iter, tol)
     weights = np.full(len(components), 1.0 / len(components))
+    coarse_start = mask.ndim == 3 and n > COARSE_START_ABOVE
     coef = None
-    if mask.ndim == 3 and n > COARSE_START_ABOVE:
-        # every second voxel along each axis (an eighth of them) settles the parameters and the field cheaply
+    if coarse_start:
+        # every second voxel along each axis (an eighth of them) settles the parameters and the field cheaply;
+        # without the spatial prior, which on that grid would thin out ribbons such as the cortex
         rows = np.zeros(mask.shape, dtype=bool)
         rows[::2, ::2, ::2] = True
         coarse_mask, rows = mask[::2, ::2, ::2], rows[mask]
         coarse_basis = _BiasBasis(coarse_mask, step=2, shape=mask.shape) if bias_correct else None
         init = init or _start(X[rows], coarse_mask, coarse_basis, k, seed, files, mask_file)
-        coarse = model.run(X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None)
+        coarse = replace(model, beta=0.0).run(
+            X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None
+        )
         means, covs, weights, coef = coarse.means, coarse.covs, coarse.weights, coarse.coef
     basis = _BiasBasis(mask) if bias_correct else None
-    if coef is None:
+    if not coarse_start:
         init = init or _start(X, mask, basis, k, seed, files, mask_file)
         means, covs = init.means, init.covariances
     fit = model.run(X, mask, basis, means, covs, weights, coef)
@@ -349,7 +355,10 @@ class _BiasBasis:
         self.rows = slice(None, None, max(1, int(np.ceil(n / _BIAS_FIT_ROWS))))
         coords = [c[self.rows] for c in np.nonzero(self.inside)]
         terms = np.column_stack(
-            [np.prod([self.powers[i][coords[a], e[i]] for i, a in enumerate(self.axes)], axis=0) for e in self.exponents]
+            [
+                np.prod([self.powers[i][coords[a], e[i]] for i, a in enumerate(self.axes)], axis=0)
+                for e in self.exponents
+            ]
         )
         self.centre = terms.mean(axis=0)
         self.matrix = terms - self.centre  # centred: a fitted field has no constant part
