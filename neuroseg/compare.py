@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from neuroseg.metrics import align_labels, mean_pairwise_ari
+from neuroseg.metrics import label_mapping, mean_pairwise_ari
 from neuroseg.histogram import intensity_histogram
 from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, GMMResult, fit_gmm, uses_histogram
 from neuroseg.tissue import fit_tissue_model
@@ -108,8 +108,8 @@ def grid_table(results: Sequence[GMMResult]) -> pd.DataFrame:
     )
 
 
-def aligned_labels(results: Sequence[GMMResult]) -> dict[tuple[int, int], object]:
-    """Each run's labels renumbered so that seeds of one k agree in colour.
+def label_alignments(results: Sequence[GMMResult]) -> dict[tuple[int, int], np.ndarray]:
+    """How to renumber each run's labels so that seeds of one k agree in colour.
 
     Labels already follow the ordering convention (ascending mean of the first
     channel), which keeps a tissue's colour across k as far as the ordering
@@ -120,14 +120,11 @@ def aligned_labels(results: Sequence[GMMResult]) -> dict[tuple[int, int], object
     Returns
     -------
     dict
-        ``(k, seed) -> labels`` (uint8 arrays).
+        ``(k, seed) -> mapping``, a lookup table: ``mapping[labels]`` are the aligned labels.
     """
-    out: dict[tuple[int, int], object] = {}
-    first: dict[int, object] = {}
+    out: dict[tuple[int, int], np.ndarray] = {}
+    first: dict[int, np.ndarray] = {}
     for r in results:
-        if r.k not in first:
-            first[r.k] = r.labels
-            out[(r.k, r.seed)] = r.labels
-        else:
-            out[(r.k, r.seed)] = align_labels(first[r.k], r.labels)
+        reference = first.setdefault(r.k, r.labels)
+        out[(r.k, r.seed)] = label_mapping(reference, r.labels)
     return out

@@ -26,9 +26,12 @@ class Scope:
     ----------
     kind : {"slice", "volume"}
     axis : {"x", "y", "z"}
-        Array axis a slice is taken across (ignored for a volume).
+        Array axis a slice is taken across (``"z"`` for a volume).
     index : int
-        Slice index along ``axis`` (ignored for a volume).
+        Slice index along ``axis`` (0 for a volume).
+
+    All volume scopes are equal whatever slice they were made with, so that
+    what is cached for the volume stays cached while the slice moves.
     """
 
     kind: Literal["slice", "volume"] = "slice"
@@ -40,6 +43,9 @@ class Scope:
             raise InputError("scope", f"must be 'slice' or 'volume', not {self.kind!r}.")
         if self.axis not in AXES:
             raise InputError("axis", f"must be one of x, y, z, not {self.axis!r}.")
+        if self.kind == "volume":
+            object.__setattr__(self, "axis", "z")
+            object.__setattr__(self, "index", 0)
 
     def extract(self, volume: np.ndarray) -> np.ndarray:
         """Return the slice (2-D view) or the whole volume."""
@@ -92,6 +98,25 @@ def standardise(X: np.ndarray) -> tuple[np.ndarray, Standardisation]:
     scale[scale == 0] = 1.0
     transform = Standardisation(mean, scale)
     return transform.apply(X), transform
+
+
+def plane_rows(mask: np.ndarray, plane: Scope) -> tuple[np.ndarray, np.ndarray]:
+    """One plane of a 3-D mask, and the rows (mask voxels numbered in C order) that lie on it.
+
+    ``values[rows]`` are then the plane's values of any per-row array, so a
+    plane of a whole-volume label map is drawn without building the volume:
+    the voxels before each plane voxel are counted from per-line totals.
+    """
+    lines = mask.sum(axis=2)  # mask voxels on each line along the last axis
+    before_line = (np.cumsum(lines.ravel()) - lines.ravel()).reshape(lines.shape)
+    a, i = AXES.index(plane.axis), plane.index
+    inside = plane.extract(mask)
+    if a == 2:
+        rank = before_line + mask[:, :, :i].sum(axis=2)
+    else:
+        start = before_line[:, i] if a == 1 else before_line[i]
+        rank = start[:, None] + np.cumsum(inside, axis=1) - inside
+    return inside, rank[inside]
 
 
 def labels_to_image(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -50,10 +50,11 @@ def _rgb(hex_colour: str) -> np.ndarray:
 
 def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float) -> np.ndarray:
     """Blend label colours over a 0..255 grey image; label 0 stays grey."""
-    rgb = np.repeat(grey[..., None].astype(np.float64), 3, axis=2)
-    for label in np.unique(labels[labels > 0]):
-        where = labels == label
-        rgb[where] = (1 - opacity) * rgb[where] + opacity * _rgb(label_colour(int(label)))
+    rgb = np.repeat(grey[..., None].astype(np.float32), 3, axis=2)
+    inside = labels > 0
+    if inside.any():
+        colours = np.array([_rgb(label_colour(label)) for label in range(1, int(labels.max()) + 1)], dtype=np.float32)
+        rgb[inside] = (1 - opacity) * rgb[inside] + opacity * colours[labels[inside] - 1]
     return rgb.astype(np.uint8)
 
 
@@ -127,7 +128,9 @@ def image_figure(
         )  # fmt: skip
     if outline is not None:
         fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="lines", name="analysis mask", line=dict(color="rgb%s" % (MASK_COLOUR,)))
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name="analysis mask", line=dict(color="rgb%s" % (MASK_COLOUR,))
+            )
         )
     _edge_letters(fig, view)
     fig.update_xaxes(visible=False)
@@ -170,7 +173,9 @@ def crosshair_figure(
     return fig
 
 
-def histogram_figure(values: Mapping[str, np.ndarray], bins: int = 100, log: bool = False, title: str = "") -> go.Figure:
+def histogram_figure(
+    values: Mapping[str, np.ndarray], bins: int = 100, log: bool = False, title: str = ""
+) -> go.Figure:
     """Intensity histograms, one panel per channel, binned on the server."""
     names = list(values)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names)
@@ -202,7 +207,9 @@ def _shown_title(title: str, shown: int, total: int) -> str:
     return f"{title}<br><sup>all {total:,} voxels shown</sup>"
 
 
-def scatter_figure(X: np.ndarray, names: Sequence[str], rows: np.ndarray, title: str = "Joint intensities") -> go.Figure:
+def scatter_figure(
+    X: np.ndarray, names: Sequence[str], rows: np.ndarray, title: str = "Joint intensities"
+) -> go.Figure:
     """WebGL scatter of two channels for the rows ``rows`` (one trace, for selections)."""
     fig = go.Figure(
         go.Scattergl(
@@ -309,7 +316,15 @@ def small_multiples_figure(view: SliceView, pictures: Mapping[tuple[int, int], n
     rows, cols, gap = len(ks), len(seeds), 0.01
     data, layout = [], {}
     annotations = [
-        dict(text=f"seed {seed}", x=(j + 0.5) / cols, y=1.0, xref="paper", yref="paper", yanchor="bottom", showarrow=False)
+        dict(
+            text=f"seed {seed}",
+            x=(j + 0.5) / cols,
+            y=1.0,
+            xref="paper",
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+        )
         for j, seed in enumerate(seeds)
     ]
     for i, k in enumerate(ks):

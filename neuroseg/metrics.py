@@ -32,16 +32,17 @@ def cluster_table(X: np.ndarray, result: GMMResult, names: Sequence[str], voxel_
     pandas.DataFrame
         Columns ``label, n_voxels, volume_ml, mean_<ch>, sd_<ch>..., weight``.
     """
-    rows = []
-    for label in range(1, result.k + 1):
-        members = X[result.labels == label]
-        row = {"label": label, "n_voxels": len(members), "volume_ml": len(members) * voxel_ml}
+    k, labels = result.k, result.labels
+    counts = np.bincount(labels, minlength=k + 1)[1:]
+    table = {"label": np.arange(1, k + 1), "n_voxels": counts, "volume_ml": counts * voxel_ml}
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty cluster has no mean: NaN
         for j, name in enumerate(names):
-            row[f"mean_{name}"] = float(members[:, j].mean()) if len(members) else np.nan
-            row[f"sd_{name}"] = float(members[:, j].std()) if len(members) else np.nan
-        row["weight"] = float(result.weights[label - 1])
-        rows.append(row)
-    return pd.DataFrame(rows)
+            # sums by label (one pass each) instead of gathering each cluster's rows
+            mean = np.bincount(labels, X[:, j], minlength=k + 1)[1:] / counts
+            spread = np.bincount(labels, (X[:, j] - np.concatenate([[0.0], mean])[labels]) ** 2, minlength=k + 1)[1:]
+            table[f"mean_{name}"], table[f"sd_{name}"] = mean, np.sqrt(spread / counts)
+    table["weight"] = np.asarray(result.weights[:k], dtype=float)
+    return pd.DataFrame(table)
 
 
 def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
@@ -97,8 +98,11 @@ def _counts(a: np.ndarray, b: np.ndarray, ka: int | None = None, kb: int | None 
     """Table of how many voxels have label i in ``a`` and j in ``b`` (non-negative integer labels)."""
     ka = int(a.max()) if ka is None else ka
     kb = int(b.max()) if kb is None else kb
-    codes = a.astype(np.intp).ravel() * (kb + 1) + b.astype(np.intp).ravel()
-    flat = np.bincount(codes, minlength=(ka + 1) * (kb + 1))
+    cells = (ka + 1) * (kb + 1)
+    # the narrowest integer type that holds every code keeps the passes over the voxels short
+    dtype = np.uint8 if cells <= 1 << 8 else np.uint16 if cells <= 1 << 16 else np.intp
+    codes = a.astype(dtype, copy=False).ravel() * dtype(kb + 1) + b.astype(dtype, copy=False).ravel()
+    flat = np.bincount(codes, minlength=cells)
     return flat.reshape(ka + 1, kb + 1)
 
 
@@ -108,7 +112,12 @@ def _contingency(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> np.ndarray:
 
 
 def align_labels(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Renumber ``labels`` so each cluster takes the reference label it overlaps most.
+    """``labels`` renumbered by :func:`label_mapping`: each cluster takes the reference label it overlaps most."""
+    return label_mapping(reference, labels)[labels]
+
+
+def label_mapping(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The new number of each label of ``labels`` (a lookup table) so it matches ``reference``.
 
     Matching is one-to-one (Hungarian algorithm on the overlap counts); clusters
     left without a partner keep their order and get numbers above the
@@ -122,18 +131,18 @@ def align_labels(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray
-        ``labels`` renumbered, same dtype.
+        ``mapping`` (``labels``' dtype) with ``mapping[labels]`` the renumbered labels.
     """
     k_ref, k = int(reference.max()), int(labels.max())
     if k == 0 or k_ref == 0:
-        return labels.copy()
+        return np.arange(k + 1, dtype=labels.dtype)
     overlap = _contingency(reference, labels, k_ref, k)
     rows, cols = linear_sum_assignment(-overlap)
     mapping = np.zeros(k + 1, dtype=labels.dtype)
     mapping[cols + 1] = rows + 1
     spare = [c for c in range(1, k + 1) if mapping[c] == 0]
     mapping[spare] = np.arange(k_ref + 1, k_ref + 1 + len(spare))
-    return mapping[labels]
+    return mapping
 
 
 def dice_per_tissue(truth: np.ndarray, labels: np.ndarray, tissues: Sequence[str]) -> pd.DataFrame:
@@ -156,17 +165,16 @@ def dice_per_tissue(truth: np.ndarray, labels: np.ndarray, tissues: Sequence[str
     pandas.DataFrame
         Columns ``tissue, cluster, dice``.
     """
-    truth = truth.astype(np.intp)
-    labels = labels.astype(np.intp)
     k_true, k = len(tissues), int(labels.max())
-    overlap = _contingency(truth, labels, k_true, max(k, 1))
+    table = _counts(truth, labels, max(k_true, int(truth.max())), max(k, 1))  # one pass; sizes are its margins
+    overlap = table[1 : k_true + 1, 1:]
     rows, cols = linear_sum_assignment(-overlap)
     partner = dict(zip(rows, cols))
     out = []
     for t, name in enumerate(tissues):
         if t in partner and k:
             c = partner[t]
-            size = np.count_nonzero(truth == t + 1) + np.count_nonzero(labels == c + 1)
+            size = table[t + 1].sum() + table[:, c + 1].sum()
             dice = 2 * overlap[t, c] / size if size else 0.0
             out.append({"tissue": name, "cluster": int(c + 1), "dice": float(dice)})
         else:

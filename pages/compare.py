@@ -1,10 +1,11 @@
 """Compare page: a grid of cluster counts x seeds, model selection and seed stability."""
 
+import numpy as np
 import streamlit as st
 
-from neuroseg.compare import aligned_labels, fit_grid, grid_table
+from neuroseg.compare import fit_grid, grid_table, label_alignments
 from neuroseg.errors import InputError
-from neuroseg.features import labels_to_image
+from neuroseg.features import plane_rows
 from neuroseg.figures import criteria_figure, outline_rgb, overlay_rgb, small_multiples_figure, stability_figure
 from neuroseg.mixture import LESSON_SEED
 from neuroseg.segmentation import data_sources
@@ -12,7 +13,7 @@ from neuroseg.ui.cache import features, histogram_for, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.widgets import (
-    anatomy, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
+    anatomy, current_view, fit_settings, mask_outline, require_stack, scope_switch,
 )  # fmt: skip
 from neuroseg.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
 
@@ -63,7 +64,10 @@ if todo:
         st.stop()
     bar.empty()
 results = [store[prefix + (k, s)] for k in ks for s in seeds]
-table = grid_table(results)
+grid_key = prefix + (tuple(ks), tuple(seeds))  # what depends on the whole grid is computed once per grid
+if grid_key not in store:
+    store[grid_key] = grid_table(results), label_alignments(results)
+table, mappings = store[grid_key]
 where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "the whole volume"
 st.caption(
     f"{len(results)} fits on {len(feats.X):,} voxels of {where}; {settings.describe()}. Revisits come from the cache."
@@ -76,12 +80,13 @@ right.plotly_chart(stability_figure(table), key="stability", width="stretch")
 view = current_view(ctx)
 grey = anatomy(ctx)
 outline = mask_outline(ctx)
-pictures = {
-    key: outline_rgb(
-        overlay_rgb(grey, view.apply(on_current_slice(ctx, labels_to_image(labels, feats.mask), kind)), 0.75), outline
-    )
-    for key, labels in aligned_labels(results).items()
-}
+# only the plane's voxels: each run's labels are gathered at the plane's rows, never drawn on the whole volume
+inside, rows = plane_rows(feats.mask, ctx.scope()) if kind == "volume" else (feats.mask, slice(None))
+pictures = {}
+for r in results:
+    here = np.zeros(inside.shape, dtype=np.uint8)
+    here[inside] = mappings[(r.k, r.seed)][r.labels[rows]]
+    pictures[(r.k, r.seed)] = outline_rgb(overlay_rgb(grey, view.apply(here), 0.75), outline)
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")
 st.caption("Rows: k. Columns: seeds. Colours are matched across runs (Hungarian matching on voxel overlap).")
 st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", width="stretch")

@@ -42,3 +42,27 @@ def test_non_finite_voxels_are_left_out_of_the_mask():
 def test_slice_outside_the_volume_is_a_clear_error():
     with pytest.raises(InputError, match=r"slice: 40 is outside the volume \(axis z has 0..9\)"):
         Scope("slice", "z", 40).extract(np.zeros((4, 4, 10)))
+
+
+@pytest.mark.parametrize("axis", ["x", "y", "z"])
+def test_plane_rows_are_the_rows_of_the_plane_voxels(axis):
+    from neuroseg.features import plane_rows
+
+    rng = np.random.default_rng(1)
+    mask = rng.random((9, 11, 7)) > 0.4
+    values = np.arange(1, mask.sum() + 1)  # each row's own number
+    volume = np.zeros(mask.shape, dtype=int)
+    volume[mask] = values
+    for index in (0, 3, {"x": 8, "y": 10, "z": 6}[axis]):
+        plane = Scope("slice", axis, index)
+        inside, rows = plane_rows(mask, plane)
+        np.testing.assert_array_equal(inside, plane.extract(mask))
+        drawn = np.zeros(inside.shape, dtype=int)
+        drawn[inside] = values[rows]
+        np.testing.assert_array_equal(drawn, plane.extract(volume))
+
+
+def test_volume_scopes_are_equal_whatever_slice_they_came_from():
+    assert Scope("volume", "x", 40) == Scope("volume", "z", 3) == Scope("volume")
+    assert hash(Scope("volume", "y", 7)) == hash(Scope("volume"))
+    assert Scope("slice", "x", 40) != Scope("slice", "x", 41)
