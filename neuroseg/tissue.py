@@ -44,7 +44,7 @@ FRACTIONS = (0.25, 0.5, 0.75)
 _BIAS_DEGREE = 3
 _BIAS_FIT_ROWS = 200_000
 _REG = 1e-6
-COARSE_START_ABOVE = 400_000
+COARSE_START_ABOVE = 1_000_000
 """Above this many voxels (3-D), the model first runs on every second voxel along each axis, then refines."""
 
 
