@@ -154,9 +154,10 @@ def fit_gmm(
                 bins = bins.standardised(transform)
             fit = fit_histogram(bins, k, seed, covariance_type=covariance_type, max_iter=max_iter)
             # one E-step on the bins gives every row's labels, confidence and log-likelihood
-            per_bin = _summarise(fit.log_prob(bins), with_confidence)
-            raw, confidence = per_bin[0][bins.inverse], None if per_bin[1] is None else per_bin[1][bins.inverse]
-            log_likelihood = float(bins.counts @ per_bin[2])
+            raw, confidence, log_norm = _summarise(fit.log_prob(bins), with_confidence)
+            rows = bins.inverse  # labels and confidence are gathered from the bins last, once
+            confidence = None if confidence is None else confidence[rows]
+            log_likelihood = float(bins.counts @ log_norm)
             weights, means, covariances, n_iter, converged = (
                 fit.weights,
                 fit.means,
@@ -180,7 +181,7 @@ def fit_gmm(
                 model.n_iter_,
                 model.converged_,
             )
-            n_bins = None
+            n_bins, rows = None, slice(None)
     p = n_parameters(k, X.shape[1], covariance_type)
     bic = -2 * log_likelihood + p * np.log(n)
     aic = -2 * log_likelihood + 2 * p
@@ -199,7 +200,7 @@ def fit_gmm(
         standardised=standardised,
         n_fit=n,
         n_bins=n_bins,
-        labels=rank[raw],
+        labels=rank[raw][rows],
         confidence=confidence,
         means=means[order],
         covariances=covariances[order],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import nibabel as nib
@@ -14,7 +15,7 @@ from scipy.stats import multivariate_normal
 from neuroseg.errors import InputError
 from neuroseg.features import Features, Scope, labels_to_image, make_features
 from neuroseg.header import AXES
-from neuroseg.metrics import cluster_table
+from neuroseg.metrics import cluster_table, dice_per_tissue
 from neuroseg.mixture import GMMResult, fit_gmm
 from neuroseg.stack import VolumeStack
 from neuroseg.tissue import TissueFit, fit_tissue_model, tissue_names
@@ -41,6 +42,7 @@ class Segmentation:
     result: GMMResult
     settings: dict = field(default_factory=dict)
     tissue: TissueFit | None = None
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # tables kept for reruns of a page
 
     def label_image(self) -> np.ndarray:
         """uint8 labels in the scope's shape (a 2-D slice or the volume), 0 outside the mask."""
@@ -58,12 +60,24 @@ class Segmentation:
 
     def table(self) -> pd.DataFrame:
         """Per-cluster table (see :func:`neuroseg.metrics.cluster_table`), on bias-corrected intensities if estimated."""
-        X = self.features.X if self.tissue is None else self.tissue.corrected
-        table = cluster_table(X, self.result, self.stack.names, self.stack.voxel_ml)
-        names = tissue_names(self.stack.names, self.result.k)
-        if names is not None:
-            table["tissue"] = names  # last, so the contract's columns (DESIGN 3.5) keep their places
-        return table
+        if "table" not in self._memo:
+            X = self.features.X if self.tissue is None else self.tissue.corrected
+            table = cluster_table(X, self.result, self.stack.names, self.stack.voxel_ml)
+            names = tissue_names(self.stack.names, self.result.k)
+            if names is not None:
+                table["tissue"] = names  # last, so the contract's columns (DESIGN 3.5) keep their places
+            self._memo["table"] = table
+        return self._memo["table"].copy()
+
+    def dice(self, truth: np.ndarray, tissues: Sequence[str]) -> pd.DataFrame:
+        """Dice per tissue (:func:`neuroseg.metrics.dice_per_tissue`) against the stack's reference labels ``truth``.
+
+        ``truth`` is on the full grid; only the analysed scope is compared.
+        """
+        key = ("dice", tuple(tissues))
+        if key not in self._memo:
+            self._memo[key] = dice_per_tissue(self.features.scope.extract(truth), self.label_image(), tissues)
+        return self._memo[key].copy()
 
     def posteriors(self) -> np.ndarray:
         """(n_voxels, k) float32 posterior of each label (in label order) for every analysed voxel."""
@@ -83,9 +97,11 @@ class Segmentation:
             return 0, None
         row = int(np.count_nonzero(mask.ravel()[: np.ravel_multi_index(voxel, mask.shape)]))
         label = int(self.result.labels[row])
-        posteriors = self.tissue.posteriors[row] if self.tissue is not None else posterior_rows(
-            self.features.X[row : row + 1], self.result
-        )[0]
+        posteriors = (
+            self.tissue.posteriors[row]
+            if self.tissue is not None
+            else posterior_rows(self.features.X[row : row + 1], self.result)[0]
+        )
         return label, float(posteriors[label - 1])
 
     def scope_image(self, rows: np.ndarray) -> np.ndarray:
@@ -207,7 +223,9 @@ def _nifti_like_source(segmentation: Segmentation, data: np.ndarray, intent: str
 def posteriors_nifti(segmentation: Segmentation) -> nib.Nifti1Image:
     """4-D float32 posteriors on the source grid, one volume per label in label order (0 outside the mask)."""
     data = segmentation.volume_image(segmentation.posteriors())
-    return _nifti_like_source(segmentation, data, "estimate", f"neuroseg posteriors of labels 1..{segmentation.result.k}")
+    return _nifti_like_source(
+        segmentation, data, "estimate", f"neuroseg posteriors of labels 1..{segmentation.result.k}"
+    )
 
 
 def corrected_nifti(segmentation: Segmentation, channel: int) -> nib.Nifti1Image:

@@ -6,7 +6,6 @@ import streamlit as st
 from neuroseg.display import colourize, slice_view, window
 from neuroseg.errors import InputError
 from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
-from neuroseg.metrics import dice_per_tissue
 from neuroseg.mixture import LESSON_SEED
 from neuroseg.segmentation import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
 from neuroseg.stack import channel_name
@@ -118,8 +117,7 @@ with st.container():
     st.markdown("**Clusters** (numbered by ascending mean of the first channel)")
     st.dataframe(table.round(3), hide_index=True, width="stretch")
     if ctx.truth is not None:
-        truth_here = scope.extract(ctx.truth)
-        dice = dice_per_tissue(truth_here, seg.label_image(), ctx.tissues)
+        dice = seg.dice(ctx.truth, ctx.tissues)
         st.markdown("**Dice against the sample's reference labels** (clusters matched to tissues)")
         st.dataframe(dice.round(3), hide_index=True, width="stretch")
     base = f"neuroseg_k{k}_seed{seed}_{kind}"
