@@ -15,6 +15,10 @@ lands elsewhere at k >= 4 (mean ARI 0.85 against the exact fit at k = 8 with
 * EM, which settles in the optimum its start points to, runs on a coarser
   histogram (``Histogram.coarse``).
 * Labels, confidence and log-likelihood come from one E-step on the fine bins.
+
+The M-step and the precision Cholesky factors are scikit-learn's own helpers
+(private functions of ``sklearn.mixture``), so the arithmetic is the exact
+fit's; ``tests/test_binned.py`` pins the agreement, and would catch a change.
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@ class Histogram:
     lossless : bool
         True when every bin holds rows of a single value, so ``values[inverse]``
         *is* ``rows``.
+    memo : dict
+        Work shared by the fits on this histogram (k-means++ centres per seed, ...).
     """
 
     rows: np.ndarray

@@ -135,3 +135,9 @@ def test_a_grid_shares_one_histogram_without_changing_any_fit(volume_X):
     grid = fit_grid(volume_X, pairs, n_jobs=2)
     for (k, seed), result in zip(pairs, grid):
         np.testing.assert_array_equal(result.labels, fit_gmm(volume_X, k, seed, with_confidence=False).labels)
+
+
+def test_lloyd_gives_up_where_scikit_learn_would_relocate_an_empty_cluster(volume_X):
+    histogram = intensity_histogram(volume_X)
+    far = np.vstack([histogram_kmeans_plusplus(histogram, 2, 0), volume_X.max(axis=0) * 100])
+    assert lloyd(histogram, far, 1e-6) is None
