@@ -48,21 +48,31 @@ def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
 
 
-def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float) -> np.ndarray:
-    """Blend label colours over a 0..255 grey image; label 0 stays grey."""
-    rgb = np.repeat(grey[..., None].astype(np.float32), 3, axis=2)
-    inside = labels > 0
-    if inside.any():
-        colours = np.array([_rgb(label_colour(label)) for label in range(1, int(labels.max()) + 1)], dtype=np.float32)
-        rgb[inside] = (1 - opacity) * rgb[inside] + opacity * colours[labels[inside] - 1]
-    return rgb.astype(np.uint8)
+def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float, edge: np.ndarray | None = None) -> np.ndarray:
+    """Blend label colours over a 0..255 grey image (label 0 stays grey); ``edge`` pixels take the mask colour.
+
+    Every (label, grey level) blend is computed once into a lookup table, so a
+    picture is one gather however many labels it shows.
+    """
+    ramp = np.arange(256, dtype=np.float32)[:, None]
+    colours = [_rgb(label_colour(label)) for label in range(1, int(labels.max(initial=0)) + 1)]
+    table = np.stack([np.repeat(ramp, 3, axis=1)] + [(1 - opacity) * ramp + opacity * c for c in colours])
+    rgb = table.astype(np.uint8)[labels, grey]
+    if edge is not None:
+        rgb[edge] = MASK_COLOUR
+    return rgb
+
+
+def mask_edge(mask: np.ndarray) -> np.ndarray:
+    """The voxels of ``mask`` that touch the outside: its outline."""
+    return mask & ~ndimage.binary_erosion(mask, border_value=0)
 
 
 def outline_rgb(picture: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Draw the boundary of ``mask`` (its voxels that touch the outside) over a grey or RGB picture."""
     rgb = picture if picture.ndim == 3 else np.repeat(picture[..., None], 3, axis=2)
     rgb = rgb.copy()
-    rgb[mask & ~ndimage.binary_erosion(mask, border_value=0)] = MASK_COLOUR
+    rgb[mask_edge(mask)] = MASK_COLOUR
     return rgb
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 from neuroseg.compare import fit_grid, grid_table, label_alignments
 from neuroseg.errors import InputError
 from neuroseg.features import plane_rows
-from neuroseg.figures import criteria_figure, outline_rgb, overlay_rgb, small_multiples_figure, stability_figure
+from neuroseg.figures import criteria_figure, mask_edge, overlay_rgb, small_multiples_figure, stability_figure
 from neuroseg.mixture import LESSON_SEED
 from neuroseg.segmentation import data_sources
 from neuroseg.ui.cache import features, histogram_for, session_store
@@ -79,14 +79,14 @@ right.plotly_chart(stability_figure(table), key="stability", width="stretch")
 
 view = current_view(ctx)
 grey = anatomy(ctx)
-outline = mask_outline(ctx)
+edge = mask_edge(mask_outline(ctx))  # the same outline on every run's picture
 # only the plane's voxels: each run's labels are gathered at the plane's rows, never drawn on the whole volume
 inside, rows = plane_rows(feats.mask, ctx.scope()) if kind == "volume" else (feats.mask, slice(None))
 pictures = {}
 for r in results:
     here = np.zeros(inside.shape, dtype=np.uint8)
     here[inside] = mappings[(r.k, r.seed)][r.labels[rows]]
-    pictures[(r.k, r.seed)] = outline_rgb(overlay_rgb(grey, view.apply(here), 0.75), outline)
+    pictures[(r.k, r.seed)] = overlay_rgb(grey, view.apply(here), 0.75, edge)
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")
 st.caption("Rows: k. Columns: seeds. Colours are matched across runs (Hungarian matching on voxel overlap).")
 st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", width="stretch")
