@@ -107,7 +107,7 @@ class Histogram:
         n = len(self.inverse)
         blocks = np.arange(n) // ROW_BLOCK
         counts = sparse.csr_matrix(
-            (np.ones(n), (blocks, self.inverse)), shape=(int(blocks[-1]) + 1 if n else 0, len(self))
+            (np.ones(n, dtype=np.float32), (blocks, self.inverse)), shape=(int(blocks[-1]) + 1 if n else 0, len(self))
         )
         counts.sum_duplicates()
         return counts, ROW_BLOCK

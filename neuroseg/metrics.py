@@ -12,6 +12,7 @@ from scipy.optimize import linear_sum_assignment
 from neuroseg.mixture import GMMResult
 
 _JOINT_CELLS = 1 << 22
+_CHUNK = 1 << 20
 
 
 def cluster_table(X: np.ndarray, result: GMMResult, names: Sequence[str], voxel_ml: float) -> pd.DataFrame:
@@ -99,10 +100,15 @@ def _counts(a: np.ndarray, b: np.ndarray, ka: int | None = None, kb: int | None 
     ka = int(a.max()) if ka is None else ka
     kb = int(b.max()) if kb is None else kb
     cells = (ka + 1) * (kb + 1)
-    # the narrowest integer type that holds every code keeps the passes over the voxels short
+    # the narrowest integer type that holds every code keeps the passes over the voxels short, and counting
+    # a chunk at a time keeps bincount's own copy of the codes (as intp) small on a 1 mm volume
     dtype = np.uint8 if cells <= 1 << 8 else np.uint16 if cells <= 1 << 16 else np.intp
-    codes = a.astype(dtype, copy=False).ravel() * dtype(kb + 1) + b.astype(dtype, copy=False).ravel()
-    flat = np.bincount(codes, minlength=cells)
+    a, b = a.ravel(), b.ravel()
+    flat = np.zeros(cells, dtype=np.int64)
+    for start in range(0, len(a), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        codes = a[part].astype(dtype) * dtype(kb + 1) + b[part].astype(dtype)
+        flat += np.bincount(codes, minlength=cells)
     return flat.reshape(ka + 1, kb + 1)
 
 
