@@ -37,7 +37,7 @@ from scipy import ndimage
 
 from neuroseg.mixture import GMMResult, fit_gmm
 
-DEFAULT_BETA = 2.5
+DEFAULT_BETA = 1.5
 """The spatial prior's default strength, chosen from the Dice-versus-beta curve in BENCHMARKS.md."""
 
 FRACTIONS = (0.25, 0.5, 0.75)
