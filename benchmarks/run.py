@@ -1,4 +1,4 @@
-"""Measure neuroseg against the naive approach, on the 2 mm and 1 mm phantoms.
+"""Measure neuroseg against the naive approach, on the 2 mm, 1.5 mm and 1 mm phantoms.
 
 Usage::
 
@@ -8,7 +8,7 @@ Usage::
 
 Prints Markdown tables (medians of several runs; ratios against the naive code
 timed in the same run) and writes them to ``benchmarks/results/latest.md``.
-The 1 mm phantom is made on first use by ``scripts/make_sample_data.py``
+The 1 mm and 1.5 mm phantoms are made on first use by ``scripts/make_sample_data.py``
 into ``benchmarks/data/`` (not committed).
 """
 
