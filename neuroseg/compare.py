@@ -29,6 +29,17 @@ def fit_one(
     return fit_gmm(X, k, seed, **fit_options)
 
 
+def shares_histogram(n_rows: int, **fit_options) -> bool:
+    """Whether fits with these options (keyword arguments of :func:`fit_one`) go through an intensity histogram.
+
+    Plain fast-mode fits of more than ``max_fit_voxels`` rows do; exact fits and the tissue model do not.
+    """
+    if fit_options.get("bias_correct") or fit_options.get("mrf_beta", 0) > 0:
+        return False
+    mode, limit = fit_options.get("mode", "fast"), fit_options.get("max_fit_voxels", DEFAULT_MAX_FIT_VOXELS)
+    return uses_histogram(n_rows, mode, limit)
+
+
 def fit_grid(
     X,
     pairs: Sequence[tuple[int, int]],
@@ -60,9 +71,7 @@ def fit_grid(
     list of GMMResult
     """
     fit_options.setdefault("with_confidence", False)
-    tissue = fit_options.get("bias_correct") or fit_options.get("mrf_beta", 0) > 0
-    mode, limit = fit_options.get("mode", "fast"), fit_options.get("max_fit_voxels", DEFAULT_MAX_FIT_VOXELS)
-    if not tissue and fit_options.get("histogram") is None and uses_histogram(len(X), mode, limit):
+    if fit_options.get("histogram") is None and shares_histogram(len(X), **fit_options):
         fit_options["histogram"] = intensity_histogram(X)  # built once, shared by every fit of the grid
     results: list[GMMResult | None] = [None] * len(pairs)
     if n_jobs <= 1:

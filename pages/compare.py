@@ -1,11 +1,10 @@
 """Compare page: a grid of cluster counts x seeds, model selection and seed stability."""
 
-import numpy as np
 import streamlit as st
 
 from neuroseg.compare import fit_grid, grid_table, label_alignments
 from neuroseg.errors import InputError
-from neuroseg.features import plane_rows
+from neuroseg.features import labels_to_image, plane_rows
 from neuroseg.figures import criteria_figure, mask_edge, overlay_rgb, small_multiples_figure, stability_figure
 from neuroseg.mixture import LESSON_SEED
 from neuroseg.segmentation import data_sources
@@ -82,11 +81,12 @@ grey = anatomy(ctx)
 edge = mask_edge(mask_outline(ctx))  # the same outline on every run's picture
 # only the plane's voxels: each run's labels are gathered at the plane's rows, never drawn on the whole volume
 inside, rows = plane_rows(feats.mask, ctx.scope()) if kind == "volume" else (feats.mask, slice(None))
-pictures = {}
-for r in results:
-    here = np.zeros(inside.shape, dtype=np.uint8)
-    here[inside] = mappings[(r.k, r.seed)][r.labels[rows]]
-    pictures[(r.k, r.seed)] = overlay_rgb(grey, view.apply(here), 0.75, edge)
+pictures = {
+    (r.k, r.seed): overlay_rgb(
+        grey, view.apply(labels_to_image(mappings[(r.k, r.seed)][r.labels[rows]], inside)), 0.75, edge
+    )
+    for r in results
+}
 st.subheader(f"Label maps, {ctx.plane} slice {ctx.index}")
 st.caption("Rows: k. Columns: seeds. Colours are matched across runs (Hungarian matching on voxel overlap).")
 st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", width="stretch")

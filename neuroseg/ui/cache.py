@@ -16,13 +16,13 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
+from neuroseg.compare import shares_histogram
 from neuroseg.density import Grid2D, histogram2d, kde2d
 from neuroseg.errors import InputError
 from neuroseg.features import Features, Scope, make_features
 from neuroseg.io import LoadedImage, load_files
 from neuroseg.histogram import Histogram, intensity_histogram
 from neuroseg.masks import resolve_mask
-from neuroseg.mixture import uses_histogram
 from neuroseg.samples import load_sample, load_sample_mask
 from neuroseg.segmentation import Segmentation, segment
 from neuroseg.stack import VolumeStack, stack_images, with_mask
@@ -87,13 +87,7 @@ def histogram(digest: str, scope: Scope, _stack: VolumeStack) -> Histogram:
 
 def histogram_for(digest: str, scope: Scope, stack: VolumeStack, options: tuple) -> dict:
     """``{"histogram": ...}`` when these fit options fit through the histogram, else ``{}`` (keyword arguments)."""
-    settings = dict(options)
-    n = len(features(digest, scope, stack).X)
-    if (
-        settings["bias_correct"]
-        or settings["mrf_beta"] > 0
-        or not uses_histogram(n, settings["mode"], settings["max_fit_voxels"])
-    ):
+    if not shares_histogram(len(features(digest, scope, stack).X), **dict(options)):
         return {}
     return {"histogram": histogram(digest, scope, stack)}
 
