@@ -61,7 +61,7 @@ def add_tissue_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--mrf", type=float, nargs="?", const=DEFAULT_BETA, default=0.0, metavar="BETA",
-        help=f"tissue model: spatial prior (Potts, 26 neighbours) of strength BETA (default {DEFAULT_BETA:g}; 0 = off)",
+        help=f"tissue model: spatial prior (contrast-sensitive Potts over face neighbours) of strength BETA at 1 mm (default {DEFAULT_BETA:g}; 0 = off)",
     )  # fmt: skip
 
 
@@ -143,9 +143,10 @@ def _run_compare(args) -> None:
     stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
-    features = make_features(stack.channels, options.scope(), stack.mask)
+    scope = options.scope()
+    features = make_features(stack.channels, scope, stack.mask)
     pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
-    fits = {**options.fit_options(), **data_sources(stack), "mask": features.mask}
+    fits = {**options.fit_options(), **data_sources(stack), "mask": features.mask, "spacing": scope.spacing(stack.zooms)}
     results = fit_grid(features.X, pairs, n_jobs=args.jobs, **fits)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))

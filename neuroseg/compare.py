@@ -16,16 +16,18 @@ from neuroseg.tissue import fit_tissue_model
 
 
 def fit_one(
-    X: np.ndarray, k: int, seed: int, *, mask: np.ndarray | None = None, bias_correct: bool = False,
-    mrf_beta: float = 0.0, **fit_options,
+    X: np.ndarray, k: int, seed: int, *, mask: np.ndarray | None = None, spacing: Sequence[float] | None = None,
+    bias_correct: bool = False, mrf_beta: float = 0.0, **fit_options,
 ) -> GMMResult:  # fmt: skip
     """One fit of the grid: the plain mixture, or the tissue model when either of its options is on.
 
-    ``mask`` (the voxels of ``X`` in their grid) is needed by the tissue model only.
+    ``mask`` (the voxels of ``X`` in their grid) and ``spacing`` (its voxel size in mm) serve the tissue model only.
     """
     if bias_correct or mrf_beta > 0:
         sources = {key: fit_options[key] for key in ("files", "mask_file") if key in fit_options}  # not the histogram
-        return fit_tissue_model(X, mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, **sources).result
+        return fit_tissue_model(
+            X, mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, spacing=spacing, **sources
+        ).result
     return fit_gmm(X, k, seed, **fit_options)
 
 
@@ -63,7 +65,7 @@ def fit_grid(
         move a progress bar.
     **fit_options
         Passed to :func:`fit_one` (mode, max_fit_voxels, ..., and the tissue
-        model's ``mask``, ``bias_correct`` and ``mrf_beta``). Fast-mode fits
+        model's ``mask``, ``spacing``, ``bias_correct`` and ``mrf_beta``). Fast-mode fits
         share one intensity histogram of ``X`` (pass ``histogram`` to reuse one).
 
     Returns

@@ -58,6 +58,13 @@ class Scope:
             )
         return volume[(slice(None),) * a + (self.index,)]  # a view (np.take is ~1000x slower on a 1 mm volume)
 
+    def spacing(self, zooms: Sequence[float]) -> tuple[float, ...]:
+        """Voxel size (mm) along each axis of what ``extract`` returns: a slice drops its own axis."""
+        if self.kind == "volume":
+            return tuple(float(z) for z in zooms)
+        a = AXES.index(self.axis)
+        return tuple(float(z) for i, z in enumerate(zooms) if i != a)
+
     def embed(self, part: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """Put a slice (or a volume) back into a zero volume of ``shape``."""
         if self.kind == "volume":

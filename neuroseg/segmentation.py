@@ -170,8 +170,9 @@ def segment(
     tissue = None
     if bias_correct or mrf_beta > 0:
         tissue = fit_tissue_model(
-            features.X, features.mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, **data_sources(stack)
-        )
+            features.X, features.mask, k, seed, bias_correct=bias_correct, beta=mrf_beta,
+            spacing=scope.spacing(stack.zooms), **data_sources(stack),
+        )  # fmt: skip
         result = tissue.result
     settings = {
         "k": k,

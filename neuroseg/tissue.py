@@ -10,9 +10,17 @@ adds, each optional:
   as FAST does, to the posterior-weighted log residual between each voxel and
   the intensity the model expects there, each voxel weighted by the precision
   of the classes it belongs to.
-* **spatial prior** (``beta``): a Potts Markov random field solved by mean
-  field: a voxel's prior for a tissue grows with ``exp(beta * n)``, ``n`` the
-  mean posterior of that tissue over its 26 neighbours (8 on a slice) in the mask.
+* **spatial prior** (``beta``): a contrast-sensitive Potts Markov random
+  field solved by mean field. A voxel's prior for a tissue grows with
+  ``exp(beta * n)``, ``n = mean_j(c_j * p_j / d_j**2)`` over its face
+  neighbours j in the mask (6 in 3-D, 4 on a slice): ``p_j`` the neighbour's
+  posterior of that tissue, ``d_j`` its distance in mm, ``c_j`` (at most 1)
+  its contrast weight, small across a strong edge, so that the prior smooths
+  noise inside tissues without eroding thin ones (sulcal CSF, gyral WM), as
+  contrast-sensitive priors do in graph-cut segmentation. ``beta`` is the
+  strength between neighbours 1 mm apart; larger voxels, which share less
+  anatomy, couple less (the inverse square fits the curves measured at 1.5
+  and 3 mm in BENCHMARKS.md).
 * **partial volume** (``partial_volume``): besides the k pure classes, the
   mixture holds mixed classes at fractions 1/4, 1/2 and 3/4 between classes
   adjacent in label order (CSF/GM and GM/WM with a T1 first) and between the
@@ -37,8 +45,10 @@ from scipy import ndimage
 
 from neuroseg.mixture import GMMResult, fit_gmm
 
-DEFAULT_BETA = 1.5
-"""The spatial prior's default strength, chosen from the Dice-versus-beta curve in BENCHMARKS.md."""
+DEFAULT_BETA = 15.0
+"""The spatial prior's default strength (neighbours 1 mm apart), chosen from the Dice-versus-beta curves in BENCHMARKS.md."""
+CONTRAST_SCALE = 1.5
+"""Neighbours whose intensities differ by this many robust noise scales (per channel) couple exp(-1/2) as much."""
 
 FRACTIONS = (0.25, 0.5, 0.75)
 _BIAS_DEGREE = 3
@@ -97,6 +107,7 @@ def fit_tissue_model(
     max_iter: int = 15,
     tol: float = 3e-3,
     init: GMMResult | None = None,
+    spacing: Sequence[float] | None = None,
     files: Sequence[str] | None = None,
     mask_file: str | None = None,
 ) -> TissueFit:
@@ -113,7 +124,7 @@ def fit_tissue_model(
     bias_correct : bool, default False
         Estimate a multiplicative bias field per channel.
     beta : float, default 0
-        Strength of the spatial prior; 0 is off.
+        Strength of the spatial prior (for neighbours 1 mm apart); 0 is off.
     partial_volume : bool, default True
         Model mixed classes between adjacent tissues and the background.
     max_iter : int, default 15
@@ -127,6 +138,9 @@ def fit_tissue_model(
         on the mask's interior (the mask eroded by one voxel), so that the dark
         rim at its edge cannot take a class of its own from the start; with
         ``bias_correct``, on intensities whose smooth log trend was removed.
+    spacing : sequence of float, optional
+        Voxel size in mm along each axis of ``mask`` (default 1 mm): the
+        spatial prior couples neighbours by the inverse square of their distance.
     files, mask_file
         Passed to ``fit_gmm`` so refusals of the data name their files.
 
@@ -138,7 +152,10 @@ def fit_tissue_model(
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     components = _components(k, partial_volume)
-    model = _Model(components, k, beta, max_iter, tol)
+    spacing = (1.0,) * mask.ndim if spacing is None else tuple(float(v) for v in spacing)
+    if len(spacing) != mask.ndim:
+        raise ValueError(f"spacing has {len(spacing)} values for a {mask.ndim}-D mask")
+    model = _Model(components, k, beta, max_iter, tol, spacing)
     weights = np.full(len(components), 1.0 / len(components))
     coarse_start = mask.ndim == 3 and n > COARSE_START_ABOVE
     coef = None
@@ -208,13 +225,14 @@ class _Model:
     beta: float
     max_iter: int
     tol: float
+    spacing: tuple[float, ...]
 
     def run(self, X, mask, basis, means, covs, weights, coef) -> _State:
         """EM from the given parameters (and bias coefficients, or none) on the voxels of ``mask``."""
         k, n = self.k, len(X)
         shares = np.array([c.shares(k) for c in self.components])  # (m, k) tissue share of each component
         log_bias = np.zeros(X.shape) if coef is None else basis.field(coef)
-        grid = _Grid(mask)
+        grid = _Grid(mask, X, self.spacing) if self.beta > 0 else None
         # per-voxel arrays are component-major, (components, n) float32: reductions over the
         # components then run along whole rows, many times faster than over a short last axis
         posteriors = np.full((k, n), 1.0 / k, dtype=np.float32)
@@ -424,28 +442,71 @@ def _bias_update(X, resp, comp_means, comp_covs, basis: _BiasBasis, k: int) -> n
 
 
 class _Grid:
-    """The analysed voxels in their grid (cropped to their bounding box), for neighbour sums."""
+    """The analysed voxels in their grid (cropped to their bounding box) and the couplings of face neighbours.
 
-    def __init__(self, mask: np.ndarray) -> None:
+    Two face neighbours couple by ``c / d^2``: ``d`` their distance in mm and
+    ``c = exp(-|dx|^2 / (2 D))`` their contrast weight, ``dx`` the difference
+    of their D intensities in units of ``CONTRAST_SCALE`` times each channel's
+    robust scale of neighbour differences. In noise ``c`` is about the same
+    everywhere; across a real edge it is small, so the prior smooths within
+    tissues without eroding thin ones (sulcal CSF, gyral WM) across edges.
+    """
+
+    def __init__(self, mask: np.ndarray, X: np.ndarray, spacing: Sequence[float]) -> None:
         box = ndimage.find_objects(mask.astype(np.uint8))[0]
         self.mask = mask[box]
-        self.count = self._box_sums(self.mask.astype(np.float32))[self.mask] - 1
-        self.safe_count = np.maximum(self.count, 1)
+        volumes = []
+        for column in X.T:
+            volume = np.zeros(self.mask.shape, dtype=np.float32)
+            volume[self.mask] = column
+            volumes.append(volume)
+        self.links = []  # (slices of the first and of the second voxel of each pair, both in the mask)
+        for axis in range(self.mask.ndim):
+            first, second = [slice(None)] * self.mask.ndim, [slice(None)] * self.mask.ndim
+            first[axis], second[axis] = slice(None, -1), slice(1, None)
+            first, second = tuple(first), tuple(second)
+            self.links.append((first, second, self.mask[first] & self.mask[second]))
+        scales = [_difference_scale(volume, self.links, column) * CONTRAST_SCALE for volume, column in zip(volumes, X.T)]
+        self.weights = []
+        for (a, b, both), step in zip(self.links, spacing):
+            distance = sum(((v[b] - v[a]) / scale) ** 2 for v, scale in zip(volumes, scales))
+            self.weights.append(np.where(both, np.exp(-distance / (2 * len(volumes))) / step**2, 0).astype(np.float32))
+        neighbours = np.zeros(self.mask.shape, dtype=np.float32)
+        for a, b, both in self.links:
+            neighbours[a] += both
+            neighbours[b] += both
+        self.count = np.maximum(neighbours[self.mask], 1)
+        self.total = self._sums(np.ones(self.mask.shape, dtype=np.float32))[self.mask] / self.count
 
-    def _box_sums(self, volume: np.ndarray) -> np.ndarray:
-        """Sum over each voxel's 3x3(x3) box, itself included (a separable uniform filter)."""
-        return ndimage.uniform_filter(volume, size=3, mode="constant") * 3**volume.ndim
+    def _sums(self, volume: np.ndarray) -> np.ndarray:
+        """Each voxel's coupling-weighted sum of ``volume`` over its face neighbours."""
+        out = np.zeros_like(volume)
+        for (a, b, _), weight in zip(self.links, self.weights):
+            out[a] += weight * volume[b]
+            out[b] += weight * volume[a]
+        return out
 
     def neighbour_means(self, posteriors: np.ndarray) -> np.ndarray:
-        """(k, n): each voxel's mean posterior of each class over its neighbours in the mask (26 in 3-D, 8 in 2-D).
+        """(k, n): each voxel's coupling-weighted sum of each class's posterior over its neighbours, per neighbour.
 
-        Posteriors sum to one, so the last class's mean is one minus the others' (one filter fewer).
+        Posteriors sum to one, so the last class's sum is the couplings' total minus the others' (one pass fewer).
         """
         out = np.empty(posteriors.shape, dtype=np.float32)
         volume = np.zeros(self.mask.shape, dtype=np.float32)
         for j, row in enumerate(posteriors[:-1]):
             volume[self.mask] = row
-            out[j] = self._box_sums(volume)[self.mask] - row
-        out[:-1] /= self.safe_count
-        out[-1] = 1 - out[:-1].sum(axis=0)
+            out[j] = self._sums(volume)[self.mask] / self.count
+        out[-1] = self.total - out[:-1].sum(axis=0)
         return out
+
+
+def _difference_scale(volume: np.ndarray, links, values: np.ndarray) -> float:
+    """A robust noise scale of one channel: the median absolute difference of face neighbours, as a Gaussian sigma.
+
+    Floored at 1 % of the channel's 1-99 percentile range, so that a quantised
+    image whose neighbours are mostly equal still has a usable scale.
+    """
+    differences = np.concatenate([np.abs(volume[b] - volume[a])[both] for a, b, both in links])
+    low, high = np.percentile(values, [1, 99])
+    scale = np.median(differences) / 0.6745 if differences.size else 0.0
+    return float(max(scale, 0.01 * (high - low), 1e-12))

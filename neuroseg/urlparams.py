@@ -13,7 +13,7 @@ from dataclasses import dataclass
 MAX_K = 12
 MAX_SEEDS = 10
 MAX_SEED = 2**32 - 1
-MRF_CHOICES = ("0", "0.25", "0.5", "1", "1.5", "2", "2.5", "3")
+MRF_CHOICES = ("0", "2", "5", "8", "10", "15", "20")
 """Spatial prior strengths offered in the app (``mrf=`` in the URL); 0 is off."""
 
 

@@ -55,7 +55,7 @@ if todo:
     try:
         shared = histogram_for(stack.digest, scope, stack, settings.options)
         fit_grid(
-            feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, **shared, **data_sources(stack),
+            feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, spacing=scope.spacing(stack.zooms), **shared, **data_sources(stack),
             **dict(settings.options),
         )  # fmt: skip
     except InputError as exc:

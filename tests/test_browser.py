@@ -152,11 +152,11 @@ def test_each_mask_choice_in_the_browser(server, page, tmp_path):
 
 
 def test_segment_page_with_the_tissue_model(server, page):
-    page.goto(f"{server.url}/segment?bias=on&mrf=1")
+    page.goto(f"{server.url}/segment?bias=on&mrf=10")
     settle(page)
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("Tissue model")
-    expect(main).to_contain_text("tissue model (bias field, spatial prior β = 1, partial volume)")
+    expect(main).to_contain_text("tissue model (bias field, spatial prior β = 10, partial volume)")
     page.get_by_role("button", name="T1w bias-corrected (.nii.gz)").scroll_into_view_if_needed()
     settle(page)
     for title in ("P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"):

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from make_tissue_phantom import make_phantom, write  # noqa: E402
 
 TISSUES = ("CSF", "GM", "WM")
+MM = (3.0, 3.0, 3.0)  # the test phantoms' voxel size
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_the_bias_field_is_recovered(phantom):
 def test_each_part_of_the_model_improves_dice_over_the_plain_mixture(phantom):
     X, mask, truth, _, _ = phantom
     plain = dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
-    full = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=1.0)
+    full = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
     tissue = dice(truth, mask, full.result.labels)
     assert all(tissue[t] > plain[t] for t in TISSUES), (plain, tissue)
     assert tissue["CSF"] > 0.7 and tissue["GM"] > 0.8 and tissue["WM"] > 0.75
@@ -64,7 +65,7 @@ def test_each_part_of_the_model_improves_dice_over_the_plain_mixture(phantom):
 def test_partial_volume_keeps_the_dark_rim_out_of_the_classes(phantom):
     X, mask, _, _, _ = phantom
     plain = fit_gmm(X, 3, 12345, mode="exact")
-    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=1.0)
+    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
     # CSF is dark in T1w and the brightest in T2w; the rim (partly background) is dark in both
     assert fit.result.means[0, 1] > 800 and fit.result.means[0, 1] == fit.result.means[:, 1].max()
     assert plain.means[0, 1] < fit.result.means[0, 1]
@@ -72,7 +73,7 @@ def test_partial_volume_keeps_the_dark_rim_out_of_the_classes(phantom):
 
 def test_posteriors_are_probabilities_whose_argmax_is_the_label(phantom):
     X, mask, _, _, _ = phantom
-    fit = fit_tissue_model(X, mask, 3, 12345, beta=1.0)
+    fit = fit_tissue_model(X, mask, 3, 12345, beta=DEFAULT_BETA, spacing=MM)
     assert fit.posteriors.shape == (len(X), 3) and fit.posteriors.dtype == np.float32
     np.testing.assert_allclose(fit.posteriors.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_array_equal(fit.posteriors.argmax(axis=1) + 1, fit.result.labels)
@@ -86,7 +87,7 @@ def test_a_phantom_stored_las_gives_the_same_tissues():
     for flip in (False, True):
         a, b, t = (x[::-1] for x in (t1, t2, truth)) if flip else (t1, t2, truth)
         mask = (a > 0) & (b > 0)
-        fit = fit_tissue_model(np.column_stack([a[mask], b[mask]]).astype(float), mask, 3, 12345, bias_correct=True, beta=1.0)
+        fit = fit_tissue_model(np.column_stack([a[mask], b[mask]]).astype(float), mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
         scores.append(dice(t, mask, fit.result.labels))
     for tissue in TISSUES:
         assert scores[1][tissue] == pytest.approx(scores[0][tissue], abs=0.03)
@@ -130,7 +131,7 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
 
 
 def test_segment_page_shows_the_tissue_model():
-    at = open_page("segment", dataset="phantom", bias="on", mrf="1")
+    at = open_page("segment", dataset="phantom", bias="on", mrf="10")
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
     assert titles[3].startswith("3 clusters in bias-corrected intensities")
     assert ["P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"] == titles[5:10]
@@ -144,8 +145,8 @@ def test_segment_page_shows_the_tissue_model():
 
 def test_compare_page_runs_the_tissue_model_on_the_same_grid():
     plain = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2)
-    model = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2, bias="on", mrf="1")
-    assert "tissue model (bias field, spatial prior β = 1" in " ".join(c.value for c in model.caption)
+    model = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2, bias="on", mrf="10")
+    assert "tissue model (bias field, spatial prior β = 10" in " ".join(c.value for c in model.caption)
     bics = [t.value["bic"].tolist() for t in (plain.dataframe[0], model.dataframe[0])]
     assert len(bics[0]) == len(bics[1]) == 4 and bics[0] != bics[1]
 

@@ -113,8 +113,9 @@ def fit_settings() -> FitSettings:
     )  # fmt: skip
     beta = right.select_slider(
         "Spatial prior (MRF β)", MRF_CHOICES, value="0", key="mrf", bind="query-params",
-        help=f"Tissue model: neighbouring voxels tend to share a tissue (Potts prior over 26 neighbours, mean "
-        f"field). 0 = off; {DEFAULT_BETA:g} is the default chosen from the Dice-versus-β curve in BENCHMARKS.md.",
+        help=f"Tissue model: neighbouring voxels tend to share a tissue (Potts prior over face neighbours, weaker "
+        f"across edges and between larger voxels; β is its strength at 1 mm). 0 = off; {DEFAULT_BETA:g} is the "
+        "default chosen from the Dice-versus-β curves in BENCHMARKS.md.",
     )  # fmt: skip
     return FitSettings(mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta))
 
