@@ -6,7 +6,10 @@ the chosen spacing:
 
 * tissue fractions: GM and WM from the maps, CSF the rest of the (soft) brain
   mask; outside it the background, whose signal is 0, so the brain's edge is
-  a dark partial-volume rim in both contrasts;
+  a dark partial-volume rim in both contrasts. The atlas's maps are blurred
+  by the spread of 152 brains, so many voxels are mixed; ``--crisp`` instead
+  gives each 1 mm voxel its most probable tissue first (one brain's sharp
+  anatomy, partial volume from the voxel size only);
 * signal: fraction-weighted tissue means, T1w CSF/GM/WM 300/620/900 and
   T2w 1000/560/420;
 * bias: a smooth multiplicative field per contrast, ``exp(s * q)`` with ``q``
@@ -36,8 +39,15 @@ T1_MEANS = (300.0, 620.0, 900.0)
 T2_MEANS = (1000.0, 560.0, 420.0)
 
 
-def fractions(spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """(3, ...) CSF/GM/WM fractions on a grid of ``spacing`` mm, and its affine."""
+def fractions(spacing: float, crisp: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(3, ...) CSF/GM/WM fractions on a grid of ``spacing`` mm, and its affine.
+
+    By default the fractions are the atlas's own probabilities, which are
+    blurred by the spread of 152 brains: many voxels are mixed. ``crisp``
+    first gives each 1 mm voxel inside the brain mask its most probable tissue
+    (one brain's sharp anatomy), so that partial volume comes from the voxel
+    size only, as in a single subject's scan.
+    """
     from nilearn import datasets
 
     brain = datasets.load_mni152_brain_mask(resolution=1)
@@ -47,11 +57,17 @@ def fractions(spacing: float) -> tuple[np.ndarray, np.ndarray]:
     shape = tuple(int(np.floor(s / zoom)) for s in brain.shape)
     affine = brain.affine @ np.diag([zoom, zoom, zoom, 1.0])
 
-    def onto(image):
-        data = nib.Nifti1Image(np.asarray(image.get_fdata(), np.float32), image.affine)
-        return np.clip(np.asarray(resample_from_to(data, (shape, affine), order=1).dataobj), 0, 1)
+    def onto(data):
+        image = nib.Nifti1Image(np.asarray(data, np.float32), brain.affine)
+        return np.clip(np.asarray(resample_from_to(image, (shape, affine), order=1).dataobj), 0, 1)
 
-    b, g, w = onto(brain), onto(gm), onto(wm)
+    b, g, w = (np.clip(image.get_fdata(), 0, 1) for image in (brain, gm, wm))
+    if crisp:
+        inside = b > 0.5
+        g, w = np.minimum(g, b), np.minimum(w, b)
+        tissue = np.argmax(np.stack([b - g - w, g, w]), axis=0)
+        b, g, w = inside, inside & (tissue == 1), inside & (tissue == 2)
+    b, g, w = onto(b), onto(g), onto(w)
     g, w = np.minimum(g, b), np.minimum(w, b)
     scale = np.where(g + w > b, b / np.maximum(g + w, 1e-9), 1.0)
     g, w = g * scale, w * scale
@@ -67,10 +83,13 @@ def bias_field(inside: np.ndarray, rng: np.random.Generator, strength: float) ->
     return np.exp(strength * (2 * (q - low) / (high - low) - 1))
 
 
-def make_phantom(spacing: float, noise: float, bias: float, seed: int, las: bool = False, fields: list | None = None):
+def make_phantom(
+    spacing: float, noise: float, bias: float, seed: int, las: bool = False, fields: list | None = None,
+    crisp: bool = False,
+):  # fmt: skip
     """T1w and T2w volumes, the truth labels and the affine of one phantom (``fields`` collects the bias fields)."""
     rng = np.random.default_rng(seed)
-    frac, affine = fractions(spacing)
+    frac, affine = fractions(spacing, crisp)
     inside = frac.sum(axis=0) > 0.02
     images = []
     for means in (T1_MEANS, T2_MEANS):
@@ -106,8 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bias", type=float, default=0.4, help="log-amplitude of the bias field")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--las", action="store_true", help="store the first axis flipped (LAS)")
+    parser.add_argument("--crisp", action="store_true", help="one brain's sharp anatomy instead of the atlas's blur")
     args = parser.parse_args(argv)
-    write(args.out, *make_phantom(args.spacing, args.noise, args.bias, args.seed, args.las))
+    write(args.out, *make_phantom(args.spacing, args.noise, args.bias, args.seed, args.las, crisp=args.crisp))
     print(f"wrote {args.out}/T1w.nii.gz, T2w.nii.gz, truth.nii.gz")
 
 
