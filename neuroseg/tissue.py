@@ -446,8 +446,9 @@ class _Grid:
 
     Two face neighbours couple by ``c / d^2``: ``d`` their distance in mm and
     ``c = exp(-|dx|^2 / (2 D))`` their contrast weight, ``dx`` the difference
-    of their D intensities in units of ``CONTRAST_SCALE`` times each channel's
-    robust scale of neighbour differences. In noise ``c`` is about the same
+    of their D raw intensities (a smooth bias field hardly changes a neighbour
+    difference) in units of ``CONTRAST_SCALE`` times each channel's robust
+    scale of neighbour differences. In noise ``c`` is about the same
     everywhere; across a real edge it is small, so the prior smooths within
     tissues without eroding thin ones (sulcal CSF, gyral WM) across edges.
     """
