@@ -30,7 +30,8 @@ adds, each optional:
   brain's edge is CSF, not a class of its own.
 
 Pure-class parameters are re-estimated from the pure posteriors only, on
-bias-corrected intensities. Labels keep DESIGN 3.3's numbering (ascending mean
+bias-corrected intensities; with the spatial prior on, the component weights
+are held after the first ``SETTLE_WEIGHTS`` iterations, so that EM converges. Labels keep DESIGN 3.3's numbering (ascending mean
 of the first channel), so with a T1 first and k = 3 they read CSF, GM, WM.
 """
 
