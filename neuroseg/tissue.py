@@ -259,7 +259,7 @@ class _Model:
                 weights = resp.mean(axis=1, dtype=np.float64)
             means, covs = _pure_update(corrected, resp[:k], means, covs)
             if basis is not None:
-                coef = _bias_update(X, resp, comp_means, comp_covs, basis, k)
+                coef = _bias_update(X, resp, comp_means, comp_covs, basis)
                 log_bias = basis.field(coef)
             now = posteriors.argmax(axis=0)
             changed = np.count_nonzero(now != labels) / n
@@ -427,23 +427,30 @@ def _flatten(X: np.ndarray, basis: _BiasBasis) -> np.ndarray:
     return log_bias
 
 
-def _bias_update(X, resp, comp_means, comp_covs, basis: _BiasBasis, k: int) -> np.ndarray:
+def _bias_update(X, resp, comp_means, comp_covs, basis: _BiasBasis) -> np.ndarray:
     """(terms, d) coefficients of the log bias of each channel: weighted least squares of the log residual.
 
-    The residual is ``log x - log m``, ``m`` the clean intensity the posteriors
-    expect at the voxel; each voxel weighs by the (log-domain) precision
-    ``m^2 / var`` its classes give it. The field's mean over the voxels is
-    fixed to 1 (its scale belongs to the class means).
+    Each voxel's residual is ``log x - log m_c`` averaged over its components
+    ``c`` by responsibility times (log-domain) precision ``m_c^2 / var_c``.
+    The voxel then weighs by that precision times the square of its largest
+    responsibility: where no component is clear (mixtures of tissues in
+    proportions the model only approximates), the residual carries anatomy,
+    which the field would otherwise absorb. The field's mean over the voxels
+    is fixed to 1 (its scale belongs to the class means).
     """
     rows, B = basis.rows, basis.matrix
     coef = np.empty((B.shape[1], X.shape[1]))
     sampled = resp[:, rows].astype(np.float64)
+    clarity = sampled.max(axis=0) ** 2
     for c in range(X.shape[1]):
-        expected = comp_means[:, c] @ sampled
-        precision = (comp_means[:k, c] ** 2 / comp_covs[:k, c, c]) @ sampled[:k]
-        ok = (expected > 1e-6 * np.abs(comp_means[:, c]).max()) & (X[rows, c] > 0)
-        weight = np.where(ok, precision, 0.0)
-        residual = np.where(ok, np.log(np.where(ok, X[rows, c], 1.0)) - np.log(np.where(ok, expected, 1.0)), 0.0)
+        means = comp_means[:, c]
+        usable = means > 1e-6 * np.abs(means).max()  # a mean of about 0 has no usable log
+        precision = np.where(usable, means**2 / comp_covs[:, c, c], 0.0)[:, None] * sampled
+        weight = precision.sum(axis=0)
+        log_means = np.log(np.where(usable, means, 1.0))
+        log_x = np.log(np.maximum(X[rows, c], 1e-12))
+        residual = log_x - (log_means @ precision) / np.maximum(weight, 1e-300)
+        weight = np.where(X[rows, c] > 0, weight * clarity, 0.0)
         residual -= np.average(residual, weights=weight) if weight.sum() > 0 else 0.0
         lhs = (B * weight[:, None]).T @ B
         rhs = (B * weight[:, None]).T @ residual

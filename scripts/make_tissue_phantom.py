@@ -87,15 +87,17 @@ def make_phantom(
     spacing: float, noise: float, bias: float, seed: int, las: bool = False, fields: list | None = None,
     crisp: bool = False,
 ):  # fmt: skip
-    """T1w and T2w volumes, the truth labels and the affine of one phantom (``fields`` collects the bias fields)."""
+    """T1w and T2w volumes, the truth labels and the affine of one phantom.
+
+    ``fields``, if given, collects the two bias fields, stored as the volumes are (flipped with ``las``).
+    """
     rng = np.random.default_rng(seed)
     frac, affine = fractions(spacing, crisp)
     inside = frac.sum(axis=0) > 0.02
-    images = []
+    images, made = [], []
     for means in (T1_MEANS, T2_MEANS):
         field = bias_field(inside, rng, bias)
-        if fields is not None:
-            fields.append(field)
+        made.append(field)
         signal = np.tensordot(np.asarray(means), frac, axes=1) * field
         sigma = noise * max(means)
         noisy = np.hypot(signal + rng.normal(0, sigma, signal.shape), rng.normal(0, sigma, signal.shape))
@@ -105,6 +107,9 @@ def make_phantom(
         flip = np.diag([-1.0, 1, 1, 1])
         flip[0, 3] = inside.shape[0] - 1
         images, truth, affine = [a[::-1].copy() for a in images], truth[::-1].copy(), affine @ flip
+        made = [a[::-1].copy() for a in made]
+    if fields is not None:
+        fields.extend(made)
     return images[0], images[1], truth, affine
 
 
