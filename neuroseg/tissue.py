@@ -8,8 +8,9 @@ adds, each optional:
   field. Its logarithm is a polynomial of the voxel coordinates (total degree
   3, no constant: SPM's low-frequency basis idea) fitted inside the EM loop,
   as FAST does, to the posterior-weighted log residual between each voxel and
-  the intensity the model expects there, each voxel weighted by the precision
-  of the classes it belongs to.
+  the intensities of the voxel's components, each voxel weighted by their
+  precision and by how clearly one component explains it (ambiguous mixtures
+  carry anatomy that the field would otherwise absorb).
 * **spatial prior** (``beta``): a contrast-sensitive Potts Markov random
   field solved by mean field. A voxel's prior for a tissue grows with
   ``exp(beta * n)``, ``n = mean_j(c_j * p_j / d_j**2)`` over its face
@@ -31,8 +32,9 @@ adds, each optional:
 
 Pure-class parameters are re-estimated from the pure posteriors only, on
 bias-corrected intensities; with the spatial prior on, the component weights
-are held after the first ``SETTLE_WEIGHTS`` iterations, so that EM converges. Labels keep DESIGN 3.3's numbering (ascending mean
-of the first channel), so with a T1 first and k = 3 they read CSF, GM, WM.
+are held after the first ``SETTLE_WEIGHTS`` iterations, so that EM
+converges. Labels keep DESIGN 3.3's numbering (ascending mean of the first
+channel), so with a T1 first and k = 3 they read CSF, GM, WM.
 """
 
 from __future__ import annotations
