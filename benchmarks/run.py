@@ -366,20 +366,15 @@ def bench_memory(quick: bool) -> str:
 # -- 6. tissue model -------------------------------------------------------------------------------------------------
 
 TISSUES = ("CSF", "GM", "WM")
+FULL_NAME, FULL_MODEL = "full model (bias + prior + PV)", dict(bias_correct=True, beta=DEFAULT_BETA)
 PARTS = [
     ("plain GaussianMixture(3), exact", None),
     ("+ partial volume", dict()),
     ("+ partial volume + bias field", dict(bias_correct=True)),
     ("+ partial volume + spatial prior", dict(beta=DEFAULT_BETA)),
-    ("full model (bias + prior + PV)", dict(bias_correct=True, beta=DEFAULT_BETA)),
+    (FULL_NAME, FULL_MODEL),
     ("bias + prior, no partial volume", dict(bias_correct=True, beta=DEFAULT_BETA, partial_volume=False)),
 ]
-
-
-def resolve_mask_for_mni():
-    """nilearn's MNI152 brain mask as the analysis mask of the mni152 sample."""
-    stack, _ = load_sample("mni152")
-    return resolve_mask("file", stack.channels, stack.reference, load_sample_mask("mni152"))
 
 
 def tissue_phantom(spacing, noise, bias, seed, las=False, crisp=False):
@@ -432,7 +427,7 @@ def bench_tissue(quick: bool) -> str:
     for name, noise, bias, seed, las in PHANTOMS[: 2 if quick else None]:
         X, mask, truth, _ = tissue_phantom(1.5, noise, bias, seed, las, crisp=True)
         plain = tissue_dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
-        full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, **PARTS[4][1]))
+        full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, **FULL_MODEL))
         rows.append([name, f"{len(X):,}"] + [f"{p:.3f} / {f:.3f}" for p, f in zip(plain, full)])
     out.append(table(
         "The same phantoms with one brain's crisp anatomy (make_tissue_phantom.py --crisp): plain GaussianMixture(3) / full model",
@@ -458,9 +453,9 @@ def bench_tissue(quick: bool) -> str:
     ))  # fmt: skip
 
     X4, mask4, truth4, _ = tissue_phantom(1.5, 0.04, 0.2, 3)
-    mni = with_mask(load_sample("mni152")[0], resolve_mask_for_mni())
+    stack, mni_truth = load_sample("mni152")
+    mni = with_mask(stack, resolve_mask("file", stack.channels, stack.reference, load_sample_mask("mni152")))
     mni_features = make_features(mni.channels, Scope("volume"), mni.mask)
-    mni_truth = load_sample("mni152")[1]
     rows = []
     for beta in BETAS:
         phantom = tissue_labels(X4, mask4, 1.5, bias_correct=True, beta=beta)
@@ -476,18 +471,16 @@ def bench_tissue(quick: bool) -> str:
     for noise in (0.02, 0.04, 0.06, 0.09, 0.12):
         X, mask, truth, _ = tissue_phantom(1.5, noise, 0.4, 5)
         plain = tissue_dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
-        full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, bias_correct=True, beta=DEFAULT_BETA))
+        full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, **FULL_MODEL))
         rows.append([f"{noise:.0%}"] + [f"{p:.3f} / {f:.3f}" for p, f in zip(plain, full)])
     out.append(table("Dice against noise (bias 0.4): plain / full model", ["noise", "CSF", "GM", "WM"], rows))
 
     stack, truth = load_sample("phantom", ensure_1mm())
     features = make_features(stack.channels, Scope("volume"), stack.mask)
     exact, _, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit(features.X), 1)
-    rows = []
-    for part, options in (PARTS[4],):
-        seconds, labels, _ = timed(lambda: tissue_labels(features.X, features.mask, stack.zooms[0], **options), 1)
-        d = tissue_dice(truth, features.mask, labels)
-        rows.append([part, f"{len(features.X):,}"] + [f"{v:.3f}" for v in d] + [s(seconds), s(exact), f"{seconds / exact:.1f}x"])
+    seconds, labels, _ = timed(lambda: tissue_labels(features.X, features.mask, stack.zooms[0], **FULL_MODEL), 1)
+    d = tissue_dice(truth, features.mask, labels)
+    rows = [[FULL_NAME, f"{len(features.X):,}"] + [f"{v:.3f}" for v in d] + [s(seconds), s(exact), f"{seconds / exact:.1f}x"]]
     out.append(table(
         "Tissue model on the 1 mm phantom (T1w + b0, scripts/make_sample_data.py --resolution 1), k = 3",
         ["model", "voxels", "CSF", "GM", "WM", "time", "one exact GaussianMixture(3) fit", "ratio"], rows,

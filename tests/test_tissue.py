@@ -125,7 +125,7 @@ def test_a_phantom_stored_las_gives_the_same_tissues():
 def test_a_las_phantom_reports_its_bias_fields_as_it_stores_its_volumes(phantom):
     _, _, truth, ras_fields, _ = phantom
     las_fields = []
-    t1, _, las_truth, _ = make_phantom(3.0, 0.09, 0.4, seed=3, las=True, fields=las_fields)
+    _, _, las_truth, _ = make_phantom(3.0, 0.09, 0.4, seed=3, las=True, fields=las_fields)
     np.testing.assert_array_equal(las_truth, truth[::-1])
     for las, ras in zip(las_fields, ras_fields):
         np.testing.assert_array_equal(las, ras[::-1])
