@@ -31,16 +31,18 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import numpy as np  # noqa: E402
 from sklearn.mixture import GaussianMixture  # noqa: E402
 
-from neuroseg.compare import fit_grid, grid_table  # noqa: E402
-from neuroseg.density import kde2d, histogram2d  # noqa: E402
-from neuroseg.features import Scope, make_features  # noqa: E402
-from neuroseg.metrics import adjusted_rand_index  # noqa: E402
-from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, fit_gmm  # noqa: E402
-from neuroseg.masks import resolve_mask  # noqa: E402
-from neuroseg.metrics import dice_per_tissue  # noqa: E402
-from neuroseg.samples import DATA_DIR, load_sample, load_sample_mask  # noqa: E402
-from neuroseg.stack import with_mask  # noqa: E402
-from neuroseg.tissue import DEFAULT_BETA, fit_tissue_model  # noqa: E402
+from neuroseg.analysis.compare import fit_grid, grid_table  # noqa: E402
+from neuroseg.analysis.density import kde2d, histogram2d  # noqa: E402
+from neuroseg.core.features import Scope, make_features  # noqa: E402
+from neuroseg.analysis.metrics import adjusted_rand_index  # noqa: E402
+from neuroseg.models import FitData, FitOptions, fit  # noqa: E402
+from neuroseg.models.options import DEFAULT_MAX_FIT_VOXELS  # noqa: E402
+from neuroseg.core.masks import resolve_mask  # noqa: E402
+from neuroseg.analysis.metrics import dice_per_tissue  # noqa: E402
+from neuroseg.core.samples import DATA_DIR, load_sample, load_sample_mask  # noqa: E402
+from neuroseg.core.stack import with_mask  # noqa: E402
+from neuroseg.models.options import DEFAULT_BETA  # noqa: E402
+from neuroseg.models.tissue import fit_tissue_model  # noqa: E402
 
 MM1 = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -96,7 +98,7 @@ def bench_grid(quick: bool) -> str:
     sizes = [("2 mm", DATA_DIR), ("1.5 mm", ensure_phantom(1.5)), ("1 mm", ensure_1mm())]
     for label, folder in sizes:
         X = volume_X(folder)
-        ours, (results, summary), n = timed(lambda: (lambda r: (r, grid_table(r)))(fit_grid(X, GRID, n_jobs=2)), 3)
+        ours, (results, summary), n = timed(lambda: (lambda r: (r, grid_table(r)))(fit_grid(FitData(X), GRID, n_jobs=2)), 3)
         if label == "1 mm":  # the full naive loop takes several minutes: its first seed, times five
             firsts = [(k, 12345) for k in range(2, 9)]
             if quick:
@@ -140,7 +142,7 @@ def _pairwise_aris(labelings) -> list[float]:
 
 def warm_compare_rerun() -> float:
     """AppTest: the compare page on the 2 mm volume grid, rerun once everything is cached."""
-    from conftest import open_page
+    from neuroseg.testing.apptest import open_page
 
     at = open_page("compare", scope="volume", kmin=2, kmax=8, seeds=5)
     times = []
@@ -163,7 +165,7 @@ def bench_segment(quick: bool) -> str:
             X = make_features(stack.channels, scope, stack.mask).X
             naive, ref, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit_predict(X))
             for mode in ("exact", "fast"):
-                ours, result, n = timed(lambda: fit_gmm(X, 3, 12345, mode=mode))
+                ours, result, n = timed(lambda: fit(FitData(X), 3, 12345, FitOptions(mode=mode)))
                 ari = adjusted_rand_index(result.labels, ref)
                 rows.append([label, scope.kind, f"{len(X):,}", mode, s(naive), f"{s(ours)} ({n})", f"{naive / ours:.1f}x", f"{ari:.4f}"])
     return table(
@@ -227,7 +229,7 @@ PAGES = ("data", "slices", "joint", "segment", "compare")
 
 def app_figures(data_dir: str) -> dict:
     """In a child process with NEUROSEG_DATA_DIR set: chart bytes per page and rerun times."""
-    from conftest import open_page
+    from neuroseg.testing.apptest import open_page
 
     result = {"payload": {}, "slice_rerun": {}, "k_rerun": {}, "volume_k_rerun": None, "crosshair_rerun": {}}
     for page in PAGES:
@@ -309,7 +311,7 @@ def bench_app(quick: bool) -> str:
 
 
 def walk_all_pages(pages, url: str) -> None:
-    from browser_support import settle
+    from neuroseg.testing.browser import settle
 
     for page in pages:
         page.goto(url)
@@ -327,7 +329,7 @@ def bench_memory(quick: bool) -> str:
 
     from playwright.sync_api import sync_playwright
 
-    from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, upload_and_segment
+    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, upload_and_segment
 
     rows = []
     with sync_playwright() as p:
@@ -378,8 +380,7 @@ PARTS = [
 
 
 def tissue_phantom(spacing, noise, bias, seed, las=False, crisp=False):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from make_tissue_phantom import make_phantom
+    from neuroseg.testing.phantoms import make_phantom
 
     fields = []
     t1, t2, truth, _ = make_phantom(spacing, noise, bias, seed, las, fields=fields, crisp=crisp)
@@ -394,7 +395,7 @@ def tissue_dice(truth, mask, labels) -> list[float]:
 
 
 def tissue_labels(X, mask, spacing, **options) -> np.ndarray:
-    return fit_tissue_model(X, mask, 3, 12345, spacing=(spacing,) * 3, **options).result.labels
+    return fit_tissue_model(X, mask, 3, 12345, spacing=(spacing,) * 3, **options).labels
 
 
 PHANTOMS = [  # name, noise, bias, seed, stored LAS
@@ -412,7 +413,7 @@ def bench_tissue(quick: bool) -> str:
         naive, plain, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit(X), 1)
         for part, options in PARTS:
             if options is None:
-                labels = fit_gmm(X, 3, 12345, mode="exact").labels
+                labels = fit(FitData(X), 3, 12345, FitOptions(mode="exact")).labels
                 seconds = naive
             else:
                 seconds, labels, _ = timed(lambda: tissue_labels(X, mask, 1.5, **options), 1)
@@ -426,7 +427,7 @@ def bench_tissue(quick: bool) -> str:
     rows = []
     for name, noise, bias, seed, las in PHANTOMS[: 2 if quick else None]:
         X, mask, truth, _ = tissue_phantom(1.5, noise, bias, seed, las, crisp=True)
-        plain = tissue_dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
+        plain = tissue_dice(truth, mask, fit(FitData(X), 3, 12345, FitOptions(mode="exact")).labels)
         full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, **FULL_MODEL))
         rows.append([name, f"{len(X):,}"] + [f"{p:.3f} / {f:.3f}" for p, f in zip(plain, full)])
     out.append(table(
@@ -470,7 +471,7 @@ def bench_tissue(quick: bool) -> str:
     rows = []
     for noise in (0.02, 0.04, 0.06, 0.09, 0.12):
         X, mask, truth, _ = tissue_phantom(1.5, noise, 0.4, 5)
-        plain = tissue_dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
+        plain = tissue_dice(truth, mask, fit(FitData(X), 3, 12345, FitOptions(mode="exact")).labels)
         full = tissue_dice(truth, mask, tissue_labels(X, mask, 1.5, **FULL_MODEL))
         rows.append([f"{noise:.0%}"] + [f"{p:.3f} / {f:.3f}" for p, f in zip(plain, full)])
     out.append(table("Dice against noise (bias 0.4): plain / full model", ["noise", "CSF", "GM", "WM"], rows))
@@ -490,7 +491,7 @@ def bench_tissue(quick: bool) -> str:
     naive, _, _ = timed(lambda: GaussianMixture(3, random_state=12345).fit(mni_features.X), 1)
     for part, options in PARTS[:5]:
         if options is None:
-            labels, seconds = fit_gmm(mni_features.X, 3, 12345, mode="exact").labels, naive
+            labels, seconds = fit(FitData(mni_features.X), 3, 12345, FitOptions(mode="exact")).labels, naive
         else:
             seconds, labels, _ = timed(lambda: tissue_labels(mni_features.X, mni_features.mask, mni.zooms[0], **options), 1)
         d = tissue_dice(mni_truth, mni_features.mask, labels)

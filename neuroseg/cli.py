@@ -1,22 +1,17 @@
-"""Command line: ``python -m neuroseg segment | compare | bids | info`` (DESIGN 3.5, 3.11)."""
+"""Command line: ``python -m neuroseg segment | compare | bids | info`` (DESIGN 3.5, 3.11).
+
+Each command imports what it needs when it runs, so ``info`` does not pay
+for scikit-learn and ``segment`` does not pay for Plotly: start-up stays short.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
-from neuroseg.bids import find_subjects, print_progress, run_participants, write_group
-from neuroseg.compare import fit_grid, grid_table
 from neuroseg.errors import InputError
-from neuroseg.features import make_features
-from neuroseg.header import axis_planes, summarize
-from neuroseg.io import load_path
-from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
-from neuroseg.pipeline import SegmentOptions, load_stack, segment_paths
-from neuroseg.segmentation import data_sources, label_nifti, posteriors_nifti
-from neuroseg.tissue import DEFAULT_BETA
+from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED, FitOptions
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,14 +109,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args, **overrides) -> SegmentOptions:
-    """The segmentation settings of a ``segment``, ``compare`` or ``bids`` command line."""
-    fields = {f.name for f in dataclasses.fields(SegmentOptions)}
-    return SegmentOptions(**{key: value for key, value in vars(args).items() if key in fields} | overrides)
+def _fit_options(args) -> FitOptions:
+    """How a ``segment``, ``compare`` or ``bids`` command line fits."""
+    return FitOptions(
+        mode="exact" if args.exact else "fast", max_fit_voxels=args.max_fit_voxels, covariance=args.covariance,
+        standardise=args.standardise, bias_correct=args.bias_correct, mrf=args.mrf,
+    )  # fmt: skip
+
+
+def _options(args, k: int):
+    """Everything a ``segment``, ``compare`` or ``bids`` command line asks for (a RunOptions)."""
+    from neuroseg.analysis.pipeline import RunOptions
+
+    return RunOptions(
+        k=k, seed=args.seed, axis=args.axis, slice=args.slice, resample=args.resample, volume=args.volume,
+        mask=args.mask, fit=_fit_options(args),
+    )  # fmt: skip
 
 
 def _run_segment(args) -> None:
-    seg, notices = segment_paths(args.images, _options(args))
+    from neuroseg.analysis.pipeline import segment_paths
+    from neuroseg.export.nifti import label_nifti, posteriors_nifti
+
+    seg, notices = segment_paths(args.images, _options(args, args.k))
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     _write(args.output, lambda p: label_nifti(seg).to_filename(p))
@@ -139,29 +149,30 @@ def _run_compare(args) -> None:
         raise InputError("--kmin/--kmax", f"need 1 <= kmin <= kmax, got {args.kmin} and {args.kmax}.")
     if args.seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
-    options = _options(args, k=args.kmin)  # the grid sets k itself
+    from neuroseg.analysis.compare import compare, grid_pairs, grid_table
+    from neuroseg.analysis.pipeline import load_stack
+
+    options = _options(args, args.kmin)  # the grid sets k itself
     stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
-    scope = options.scope()
-    features = make_features(stack.channels, scope, stack.mask)
-    pairs = [(k, s) for k in range(args.kmin, args.kmax + 1) for s in range(args.seed, args.seed + args.seeds)]
-    fits = {**options.fit_options(), **data_sources(stack), "mask": features.mask, "spacing": scope.spacing(stack.zooms)}
-    results = fit_grid(features.X, pairs, n_jobs=args.jobs, **fits)
+    pairs = grid_pairs(range(args.kmin, args.kmax + 1), args.seed, args.seeds)
+    results = compare(stack, options.scope(), pairs, options.fit, n_jobs=args.jobs)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
-    print(f"{len(results)} fits on {len(features.X):,} voxels -> {args.output}")
+    print(f"{len(results)} fits on {results[0].n_fit:,} voxels -> {args.output}")
 
 
 def _run_bids(args) -> int:
+    from neuroseg.export.bids import find_subjects, print_progress, run_participants, write_group
+
     if args.level == "group":
         tsv, png = write_group(args.out_dir)
         print(f"group volumes -> {tsv} and {png}")
         return 0
     if args.jobs < 1:
         raise InputError("--jobs", f"must be at least 1, got {args.jobs}.")
-    options = _options(args)
-    options.scope(), options.fit_options()  # bad settings are refused before any participant runs
+    options = _options(args, args.k)  # bad settings are refused here, before any participant runs
     subjects = find_subjects(args.bids_dir, args.channels, args.participant_label)
     outcomes = run_participants(
         subjects, args.out_dir, options, args.channels, overwrite=args.overwrite, jobs=args.jobs,
@@ -173,6 +184,10 @@ def _run_bids(args) -> int:
 
 
 def _run_info(args) -> None:
+    from neuroseg.core.axes import axis_planes
+    from neuroseg.io import load_path
+    from neuroseg.io.header import summarize
+
     image = load_path(args.image)
     for key, value in summarize(image).items():
         print(f"{key:28s}{value}")

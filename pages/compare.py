@@ -2,19 +2,19 @@
 
 import streamlit as st
 
-from neuroseg.compare import fit_grid, grid_table, label_alignments
+from neuroseg.analysis.compare import available_cores, compare, grid_table, label_alignments
 from neuroseg.errors import InputError
-from neuroseg.features import labels_to_image, plane_rows
-from neuroseg.figures import criteria_figure, mask_edge, overlay_rgb, small_multiples_figure, stability_figure
-from neuroseg.mixture import LESSON_SEED
-from neuroseg.segmentation import data_sources
-from neuroseg.ui.cache import features, histogram_for, session_store
+from neuroseg.core.features import labels_to_image, plane_rows
+from neuroseg.viz.figures import criteria_figure, small_multiples_figure, stability_figure
+from neuroseg.viz.rasters import mask_edge, overlay_rgb
+from neuroseg.models.options import LESSON_SEED
+from neuroseg.ui.cache import features, histogram_if_used, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.widgets import (
     anatomy, current_view, fit_settings, mask_outline, require_stack, scope_switch,
 )  # fmt: skip
-from neuroseg.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
+from neuroseg.ui.urlparams import MAX_K, MAX_SEED, MAX_SEEDS
 
 ensure_navigation()
 ctx = current()
@@ -39,7 +39,7 @@ scope = ctx.scope(kind)
 feats = features(stack.digest, scope, stack)
 
 store = session_store("grid_cells")
-prefix = (stack.digest, scope, settings.options)
+prefix = (stack.digest, scope, settings)
 todo = [(k, s) for k in ks for s in seeds if prefix + (k, s) not in store]
 if todo:
     bar = st.progress(0.0, text=f"Fitting {len(todo)} mixtures…")
@@ -53,10 +53,9 @@ if todo:
         )
 
     try:
-        shared = histogram_for(stack.digest, scope, stack, settings.options)
-        fit_grid(
-            feats.X, todo, n_jobs=2, on_result=_advance, mask=feats.mask, spacing=scope.spacing(stack.zooms), **shared, **data_sources(stack),
-            **dict(settings.options),
+        compare(
+            stack, scope, todo, settings, features=feats, histogram=histogram_if_used(stack.digest, scope, stack, settings),
+            n_jobs=available_cores(), on_result=_advance,
         )  # fmt: skip
     except InputError as exc:
         st.error(str(exc))

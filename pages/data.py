@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from neuroseg.features import Scope
-from neuroseg.header import channels_table, raw_fields, summarize
-from neuroseg.samples import SAMPLES
+from neuroseg.core.features import Scope
+from neuroseg.core.stack import channels_table
+from neuroseg.io.header import raw_fields, summarize
+from neuroseg.core.samples import SAMPLES
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation

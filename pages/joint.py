@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from neuroseg.features import labels_to_image
-from neuroseg.figures import (
-    density_figure, highlight_rgb, histogram2d_figure, image_figure, scatter_figure, seaborn_kde_figure, subsample_rows,
-)  # fmt: skip
-from neuroseg.selection import select_points
+from neuroseg.core.features import labels_to_image
+from neuroseg.viz.figures import density_figure, histogram2d_figure, image_figure, scatter_figure, subsample_rows
+from neuroseg.viz.rasters import highlight_rgb
+from neuroseg.viz.static import seaborn_kde_figure
+from neuroseg.viz.selection import select_points
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation

@@ -3,13 +3,14 @@
 import numpy as np
 import streamlit as st
 
-from neuroseg.display import colourize, slice_view, window
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.rasters import colourize, overlay_rgb, window
 from neuroseg.errors import InputError
-from neuroseg.figures import image_figure, labelled_scatter_figure, overlay_rgb, subsample_rows
-from neuroseg.mixture import LESSON_SEED
-from neuroseg.segmentation import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
-from neuroseg.stack import channel_name
-from neuroseg.tissue import tissue_names
+from neuroseg.viz.figures import image_figure, labelled_scatter_figure, subsample_rows
+from neuroseg.models.options import LESSON_SEED
+from neuroseg.export.nifti import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
+from neuroseg.core.stack import channel_name
+from neuroseg.models.tissue import tissue_names
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
@@ -17,8 +18,8 @@ from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import (
     channel_window, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
 )  # fmt: skip
-from neuroseg.viewer import plane, readout
-from neuroseg.urlparams import MAX_K, MAX_SEED
+from neuroseg.viz.crosshair import plane, readout
+from neuroseg.ui.urlparams import MAX_K, MAX_SEED
 
 ensure_navigation()
 ctx = current()
@@ -35,7 +36,7 @@ with c3:
     kind = scope_switch()
 settings = fit_settings()
 scope = ctx.scope(kind)
-seg = cache.segmentation(stack.digest, scope, k, seed, settings.options, stack)
+seg = cache.segmentation(stack.digest, scope, k, seed, settings, stack)
 if isinstance(seg, InputError):
     st.error(str(seg))
     st.stop()
@@ -94,8 +95,8 @@ three_views(
 left, right = st.columns(2)
 with left:
     if len(stack.names) >= 2:
-        X = seg.features.X if seg.tissue is None else seg.tissue.corrected
-        space = "intensity space" if seg.tissue is None else "bias-corrected intensities"
+        X = seg.features.X if result.corrected is None else result.corrected
+        space = "intensity space" if result.corrected is None else "bias-corrected intensities"
         st.plotly_chart(
             labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
                                     result.covariances, title=f"{k} clusters in {space}", legend=legend),
@@ -134,13 +135,13 @@ with st.container():
         "application/gzip", on_click="ignore", help="4-D float32: one volume per label, in label order.",
     )  # fmt: skip
 
-if seg.tissue is not None:
+if result.mode == "tissue":
     st.subheader("Tissue model")
     st.caption(
         "Posterior of each class (mixed partial-volume classes shared out by fraction)"
-        + (", and the estimated bias field of each channel (1 = no bias)." if seg.tissue.bias_correct else ".")
+        + (", and the estimated bias field of each channel (1 = no bias)." if settings.bias_correct else ".")
     )
-    tiles = st.columns(k + (len(stack.names) if seg.tissue.bias_correct else 0))
+    tiles = st.columns(k + (len(stack.names) if settings.bias_correct else 0))
     posteriors = seg.posteriors()
     outside = ~on_current_slice(ctx, seg.features.mask, kind)
 
@@ -156,9 +157,9 @@ if seg.tissue is not None:
             image_figure(view, picture, f"P({legend[label]})", colorbar=(0.0, 1.0, "Viridis", ""), height=300),
             key=f"posterior_{label}", width="stretch",
         )  # fmt: skip
-    if seg.tissue.bias_correct:
+    if settings.bias_correct:
         for c, name in enumerate(stack.names):
-            picture = colourize(on_this_slice(seg.tissue.bias[:, c]), 0.6, 1.6, "RdBu")
+            picture = colourize(on_this_slice(result.bias[:, c]), 0.6, 1.6, "RdBu")
             tiles[k + c].plotly_chart(
                 image_figure(view, picture, f"Bias field of {name}", colorbar=(0.6, 1.6, "RdBu", "×"), height=300),
                 key=f"bias_{c}", width="stretch",

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from neuroseg.display import slice_view, window
-from neuroseg.figures import histogram_figure
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.rasters import window
+from neuroseg.viz.figures import histogram_figure
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import channel_window, require_stack, scope_switch
-from neuroseg.viewer import plane, readout
+from neuroseg.viz.crosshair import plane, readout
 
 ensure_navigation()
 ctx = current()

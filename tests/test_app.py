@@ -11,8 +11,12 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from conftest import ROOT, blobs, charts, crosshair_reading, errors, frame, nifti_bytes, open_page, texts, values, warnings
-from neuroseg.features import Scope, make_features
+from neuroseg.testing import ROOT
+
+from neuroseg.testing.apptest import charts, crosshair_reading, errors, frame, open_page, texts, values, warnings
+
+from neuroseg.testing.volumes import blobs, nifti_bytes
+from neuroseg.core.features import Scope, make_features
 
 
 def test_data_page_shows_both_channels_and_their_headers():

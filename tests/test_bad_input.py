@@ -8,8 +8,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from bad_files import CASES, Case, nifti, patched
-from conftest import blobs, errors, frame, nifti_bytes, open_page, shown, texts, warnings
+from neuroseg.testing.bad_files import CASES, Case, nifti, patched
+from neuroseg.testing.apptest import errors, frame, open_page, shown, texts, warnings
+from neuroseg.testing.volumes import blobs, nifti_bytes
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import load_bytes

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, blobs
+from neuroseg.testing import ROOT
+
+from neuroseg.testing.volumes import blobs
 from neuroseg.cli import main
 
 OPTIONS = ["-k", "3", "--seed", "7", "--exact"]
@@ -54,7 +56,7 @@ def test_participant_level_writes_derivatives_identical_to_segment(dataset, tmp_
     assert description["DatasetType"] == "derivative"
     generated = description["GeneratedBy"][0]
     assert generated["Name"] == "neuroseg" and generated["Version"] == "0.2.0"
-    assert generated["Options"]["k"] == 3 and generated["Options"]["exact"] is True
+    assert generated["Options"]["k"] == 3 and generated["Options"]["mode"] == "exact"
     assert generated["Options"]["channels"] == ["T1w", "T2w"]
     for label in ("01", "02"):
         reference = tmp_path / f"segment_{label}.nii.gz"

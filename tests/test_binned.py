@@ -1,4 +1,4 @@
-"""Fast mode: scikit-learn's mixture fit run on the intensity histogram (neuroseg.histogram, neuroseg.binned)."""
+"""Fast mode: scikit-learn's mixture fit run on the intensity histogram (neuroseg.models.histogram, neuroseg.models.binned)."""
 
 from dataclasses import replace
 
@@ -7,13 +7,13 @@ import pytest
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.mixture import GaussianMixture
 
-from neuroseg.binned import KMEANS_TOL, fit_histogram, lloyd
-from neuroseg.binned import kmeans_plusplus as histogram_kmeans_plusplus
-from neuroseg.compare import fit_grid
-from neuroseg.features import Scope, make_features, standardise
-from neuroseg.histogram import intensity_histogram
-from neuroseg.metrics import adjusted_rand_index
-from neuroseg.mixture import fit_gmm
+from neuroseg.models.binned import KMEANS_TOL, fit_histogram, lloyd
+from neuroseg.models.binned import kmeans_plusplus as histogram_kmeans_plusplus
+from neuroseg.analysis.compare import fit_grid
+from neuroseg.core.features import Scope, make_features, standardise
+from neuroseg.models.histogram import intensity_histogram
+from neuroseg.analysis.metrics import adjusted_rand_index
+from neuroseg.models import FitData, FitOptions, fit
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +86,8 @@ def test_lloyd_on_bins_is_scikit_learns_kmeans_on_rows(volume_X, k, seed):
 
 @pytest.mark.parametrize("k, seed", [(3, 12345), (6, 12347)])
 def test_fast_mode_lands_in_the_exact_fits_optimum(volume_X, k, seed):
-    exact = fit_gmm(volume_X, k, seed, mode="exact")
-    fast = fit_gmm(volume_X, k, seed, mode="fast")
+    exact = fit(FitData(volume_X), k, seed, FitOptions(mode="exact"))
+    fast = fit(FitData(volume_X), k, seed, FitOptions(mode="fast"))
     assert fast.n_bins == len(intensity_histogram(volume_X)) and fast.n_fit == len(volume_X)
     assert adjusted_rand_index(fast.labels, exact.labels) >= 0.995
     np.testing.assert_allclose(fast.means, exact.means, rtol=0.01)
@@ -97,8 +97,8 @@ def test_fast_mode_lands_in_the_exact_fits_optimum(volume_X, k, seed):
 
 
 def test_fast_mode_keeps_the_label_convention_and_is_reproducible(volume_X):
-    first = fit_gmm(volume_X, 5, 12345)
-    again = fit_gmm(volume_X, 5, 12345, histogram=intensity_histogram(volume_X))
+    first = fit(FitData(volume_X), 5, 12345, FitOptions())
+    again = fit(FitData(volume_X, histogram=intensity_histogram(volume_X)), 5, 12345, FitOptions())
     np.testing.assert_array_equal(first.labels, again.labels)
     assert first.labels.dtype == np.uint8 and set(np.unique(first.labels)) == {1, 2, 3, 4, 5}
     member_means = [volume_X[first.labels == label, 0].mean() for label in range(1, 6)]
@@ -108,14 +108,14 @@ def test_fast_mode_keeps_the_label_convention_and_is_reproducible(volume_X):
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_fast_mode_on_binned_float_rows_agrees_with_exact(float_X, covariance_type):
     exact = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit_predict(float_X)
-    fast = fit_gmm(float_X, 3, 0, mode="fast", max_fit_voxels=1000, covariance_type=covariance_type)
+    fast = fit(FitData(float_X), 3, 0, FitOptions(mode="fast", max_fit_voxels=1000, covariance=covariance_type))
     assert fast.n_bins < len(float_X)
     assert adjusted_rand_index(fast.labels, exact) >= 0.98
 
 
 def test_standardised_fast_mode_agrees_with_standardised_exact(volume_X):
-    exact = fit_gmm(volume_X, 4, 12345, mode="exact", standardised=True)
-    fast = fit_gmm(volume_X, 4, 12345, standardised=True)
+    exact = fit(FitData(volume_X), 4, 12345, FitOptions(mode="exact", standardise=True))
+    fast = fit(FitData(volume_X), 4, 12345, FitOptions(standardise=True))
     assert adjusted_rand_index(fast.labels, exact.labels) >= 0.99
     np.testing.assert_allclose(fast.means, exact.means, rtol=0.01)
 
@@ -132,9 +132,9 @@ def test_histogram_fit_reports_scikit_learns_parameters(volume_X):
 
 def test_a_grid_shares_one_histogram_without_changing_any_fit(volume_X):
     pairs = [(3, 1), (5, 1), (7, 1), (3, 2)]
-    grid = fit_grid(volume_X, pairs, n_jobs=2)
+    grid = fit_grid(FitData(volume_X), pairs, n_jobs=2)
     for (k, seed), result in zip(pairs, grid):
-        np.testing.assert_array_equal(result.labels, fit_gmm(volume_X, k, seed, with_confidence=False).labels)
+        np.testing.assert_array_equal(result.labels, fit(FitData(volume_X), k, seed, FitOptions(), with_confidence=False).labels)
 
 
 def test_lloyd_gives_up_where_scikit_learn_would_relocate_an_empty_cluster(volume_X):

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bad_files import CASES
-from browser_support import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload, upload_and_segment
+from neuroseg.testing.bad_files import CASES
+from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload, upload_and_segment
 import numpy as np
 
-from conftest import ROOT, blobs, nifti_bytes
+from neuroseg.testing import ROOT
+
+from neuroseg.testing.volumes import blobs, nifti_bytes
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # a page can run again shortly after it first looks idle (a fragment's charts report their state), so checks

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.mixture import GaussianMixture
 
-from conftest import ROOT
+from neuroseg.testing import ROOT
 
 
 def run(*args):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import gaussian_kde
 
-from neuroseg.density import histogram2d, kde2d
+from neuroseg.analysis.density import histogram2d, kde2d
 
 
 @pytest.mark.parametrize("n", [500, 5_000, 40_000])

@@ -1,6 +1,6 @@
 """The README's promises: its test command is the one CI runs; its commands exist."""
 
-from conftest import ROOT
+from neuroseg.testing import ROOT
 
 
 def readme_commands() -> list[str]:

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from conftest import blobs
+from neuroseg.testing.volumes import blobs
 from neuroseg.errors import InputError
-from neuroseg.features import Scope, labels_to_image, make_features
-from neuroseg.masks import lesson_mask
+from neuroseg.core.features import Scope, labels_to_image, make_features
+from neuroseg.core.masks import lesson_mask
 
 
 def test_lesson_semantics_on_a_synthetic_pair():
@@ -46,7 +46,7 @@ def test_slice_outside_the_volume_is_a_clear_error():
 
 @pytest.mark.parametrize("axis", ["x", "y", "z"])
 def test_plane_rows_are_the_rows_of_the_plane_voxels(axis):
-    from neuroseg.features import plane_rows
+    from neuroseg.core.features import plane_rows
 
     rng = np.random.default_rng(1)
     mask = rng.random((9, 11, 7)) > 0.4

@@ -9,7 +9,9 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import blobs, errors, frame, nifti_bytes, open_page
+from neuroseg.testing.apptest import errors, frame, open_page
+
+from neuroseg.testing.volumes import blobs, nifti_bytes
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import group_names, load_files, load_path

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from nibabel.freesurfer.mghformat import MGHImage
 
-from conftest import blobs, nifti_bytes
+from neuroseg.testing.volumes import blobs, nifti_bytes
 from neuroseg.errors import InputError
 from neuroseg.io import load_bytes, load_path
 

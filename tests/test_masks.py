@@ -5,16 +5,19 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from conftest import errors, nifti_bytes, open_page, texts
+from neuroseg.models import FitOptions
+from neuroseg.testing.apptest import errors, open_page, texts
+
+from neuroseg.testing.volumes import nifti_bytes
 from neuroseg.cli import main
 from neuroseg.errors import InputError
-from neuroseg.features import Scope, make_features
+from neuroseg.core.features import Scope, make_features
 from neuroseg.io import load_bytes
-from neuroseg.masks import auto_mask, mask_from_image, resolve_mask
-from neuroseg.metrics import dice_per_tissue
-from neuroseg.samples import load_sample, load_sample_mask
-from neuroseg.segmentation import segment
-from neuroseg.stack import with_mask
+from neuroseg.core.masks import auto_mask, mask_from_image, resolve_mask
+from neuroseg.analysis.metrics import dice_per_tissue
+from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.analysis.segment import segment
+from neuroseg.core.stack import with_mask
 
 
 def noisy_head(seed=0):
@@ -89,9 +92,9 @@ def test_a_mask_that_leaves_too_few_voxels_names_the_images_and_the_mask():
 
 def test_the_brain_mask_turns_the_template_into_csf_gm_wm():
     stack, truth = load_sample("mni152")
-    plain = segment(stack, Scope("volume"), 3, 12345, mode="exact")
+    plain = segment(stack, Scope("volume"), 3, 12345, FitOptions(mode="exact"))
     brain = with_mask(stack, resolve_mask("file", stack.channels, stack.reference, load_sample_mask("mni152")))
-    masked = segment(brain, Scope("volume"), 3, 12345, mode="exact")
+    masked = segment(brain, Scope("volume"), 3, 12345, FitOptions(mode="exact"))
     outside = ~brain.mask.region
     assert not masked.label_volume()[outside].any()
     before = dice_per_tissue(truth, plain.label_volume(), ("CSF", "GM", "WM")).set_index("tissue")["dice"]

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from neuroseg.compare import fit_grid, grid_table, label_alignments
-from neuroseg.features import Scope, make_features
-from neuroseg.metrics import adjusted_rand_index, align_labels, cluster_table, dice_per_tissue, mean_pairwise_ari
-from neuroseg.mixture import fit_gmm
+from neuroseg.analysis.compare import fit_grid, grid_table, label_alignments
+from neuroseg.core.features import Scope, make_features
+from neuroseg.analysis.metrics import adjusted_rand_index, align_labels, cluster_table, dice_per_tissue, mean_pairwise_ari
+from neuroseg.models import FitData, FitOptions, fit
 
 
 def test_align_labels_renames_without_changing_the_partition():
@@ -31,7 +31,7 @@ def test_dice_matches_clusters_to_tissues():
 
 def test_cluster_table_counts_volumes_and_intensities():
     X = np.array([[1.0, 10], [3.0, 10], [10.0, 0], [12.0, 2]])
-    result = fit_gmm(X, 2, 0, mode="exact")
+    result = fit(FitData(X), 2, 0, FitOptions(mode="exact"))
     table = cluster_table(X, result, ["T1", "b0"], voxel_ml=0.008)
     assert table["n_voxels"].tolist() == [2, 2]
     assert table["volume_ml"].tolist() == pytest.approx([0.016, 0.016])
@@ -44,7 +44,7 @@ def test_phantom_segmentation_recovers_the_tissues(sample):
     stack, truth = sample
     scope = Scope("volume")
     features = make_features(stack.channels, scope)
-    result = fit_gmm(features.X, 3, 12345)
+    result = fit(FitData(features.X), 3, 12345, FitOptions())
     labels = np.zeros(stack.shape, np.uint8)
     labels[features.mask] = result.labels
     dice = dice_per_tissue(truth, labels, ("CSF", "GM", "WM")).set_index("tissue")["dice"]
@@ -55,7 +55,7 @@ def test_grid_rows_and_seed_stability(sample):
     stack, _ = sample
     X = make_features(stack.channels, Scope("slice", "z", 47)).X
     pairs = [(k, s) for k in (2, 3) for s in (0, 1, 2)]
-    results = fit_grid(X, pairs, n_jobs=2)
+    results = fit_grid(FitData(X), pairs, n_jobs=2)
     assert [(r.k, r.seed) for r in results] == pairs
     table = grid_table(results)
     assert list(table.columns) == ["k", "seed", "bic", "aic", "converged", "n_iter", "seconds", "mean_pairwise_ari"]
@@ -87,7 +87,7 @@ def test_bic_and_aic_equal_sklearns(sample):
     X = make_features(stack.channels, Scope("slice", "z", 47)).X
     for covariance_type in ("full", "tied", "diag", "spherical"):
         model = GaussianMixture(3, covariance_type=covariance_type, random_state=1).fit(X)
-        result = fit_gmm(X, 3, 1, mode="exact", covariance_type=covariance_type)
+        result = fit(FitData(X), 3, 1, FitOptions(mode="exact", covariance=covariance_type))
         assert result.bic == pytest.approx(model.bic(X), rel=1e-9)
         assert result.aic == pytest.approx(model.aic(X), rel=1e-9)
 

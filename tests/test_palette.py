@@ -2,7 +2,7 @@
 
 import pytest
 
-from neuroseg.palette import CVD_MATRICES, LABEL_COLOURS, label_colour, seen_as, smallest_difference
+from neuroseg.viz.palette import CVD_MATRICES, LABEL_COLOURS, label_colour, seen_as, smallest_difference
 
 VISIONS = ("normal",) + tuple(CVD_MATRICES)
 

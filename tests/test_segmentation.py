@@ -3,13 +3,15 @@ import gzip
 import nibabel as nib
 import numpy as np
 
-from neuroseg.features import Scope
-from neuroseg.segmentation import label_nifti, nifti_gz_bytes, segment
+from neuroseg.models import FitOptions
+from neuroseg.core.features import Scope
+from neuroseg.analysis.segment import segment
+from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
 
 
 def test_exported_labels_round_trip_with_the_source_grid(sample, tmp_path):
     stack, _ = sample
-    seg = segment(stack, Scope("slice", "y", 58), 3, 12345, mode="exact")
+    seg = segment(stack, Scope("slice", "y", 58), 3, 12345, FitOptions(mode="exact"))
     path = tmp_path / "labels.nii.gz"
     path.write_bytes(nifti_gz_bytes(label_nifti(seg)))
     image = nib.load(path)

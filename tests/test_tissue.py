@@ -7,17 +7,20 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import ROOT, charts, frame, open_page
-from neuroseg.cli import main
-from neuroseg.features import Scope
-from neuroseg.io import load_path
-from neuroseg.metrics import dice_per_tissue
-from neuroseg.mixture import fit_gmm
-from neuroseg.segmentation import corrected_nifti, segment
-from neuroseg.tissue import DEFAULT_BETA, fit_tissue_model, tissue_names
+from neuroseg.testing import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from make_tissue_phantom import make_phantom, write  # noqa: E402
+from neuroseg.testing.apptest import charts, frame, open_page
+from neuroseg.cli import main
+from neuroseg.core.features import Scope
+from neuroseg.io import load_path
+from neuroseg.analysis.metrics import dice_per_tissue
+from neuroseg.models import FitData, FitOptions, fit
+from neuroseg.analysis.segment import segment
+from neuroseg.export.nifti import corrected_nifti
+from neuroseg.models.options import DEFAULT_BETA
+from neuroseg.models.tissue import fit_tissue_model, tissue_names
+
+from neuroseg.testing.phantoms import make_phantom, write
 
 TISSUES = ("CSF", "GM", "WM")
 MM = (3.0, 3.0, 3.0)  # the test phantoms' voxel size
@@ -41,24 +44,24 @@ def dice(truth, mask, labels) -> dict:
 
 def test_the_bias_field_is_recovered(phantom):
     X, mask, _, fields, _ = phantom
-    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True)
+    model = fit_tissue_model(X, mask, 3, 12345, bias_correct=True)
     for c, field in enumerate(fields):
         true = np.log(field[mask])
         true -= true.mean()
-        estimated = np.log(fit.bias[:, c])
+        estimated = np.log(model.bias[:, c])
         assert np.corrcoef(true, estimated)[0, 1] > 0.9
         assert np.median(np.abs(estimated - true)) < 0.05  # within 5 % for half of the voxels
-    assert np.allclose(fit.corrected, X / fit.bias)
+    assert np.allclose(model.corrected, X / model.bias)
 
 
 def test_each_part_of_the_model_improves_dice_over_the_plain_mixture(phantom):
     X, mask, truth, _, _ = phantom
-    plain = dice(truth, mask, fit_gmm(X, 3, 12345, mode="exact").labels)
+    plain = dice(truth, mask, fit(FitData(X), 3, 12345, FitOptions(mode="exact")).labels)
     full = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
-    tissue = dice(truth, mask, full.result.labels)
+    tissue = dice(truth, mask, full.labels)
     assert all(tissue[t] > plain[t] for t in TISSUES), (plain, tissue)
     assert tissue["CSF"] > 0.7 and tissue["GM"] > 0.8 and tissue["WM"] > 0.75
-    without_prior = dice(truth, mask, fit_tissue_model(X, mask, 3, 12345, bias_correct=True).result.labels)
+    without_prior = dice(truth, mask, fit_tissue_model(X, mask, 3, 12345, bias_correct=True).labels)
     assert tissue["GM"] > without_prior["GM"]
 
 
@@ -68,7 +71,7 @@ def test_the_prior_weakens_with_the_square_of_the_voxel_size(phantom):
     at_1mm = fit_tissue_model(X, mask, 3, 12345, beta=DEFAULT_BETA / 9, spacing=(1.0, 1.0, 1.0))
     np.testing.assert_allclose(at_3mm.posteriors, at_1mm.posteriors, atol=1e-3)
     stronger = fit_tissue_model(X, mask, 3, 12345, beta=DEFAULT_BETA, spacing=(1.0, 1.0, 1.0))
-    assert np.mean(stronger.result.labels != at_3mm.result.labels) > 0.02
+    assert np.mean(stronger.labels != at_3mm.labels) > 0.02
 
 
 def test_the_prior_cleans_noise_without_eroding_thin_sheets():
@@ -83,7 +86,7 @@ def test_the_prior_cleans_noise_without_eroding_thin_sheets():
     X = noisy[mask][:, None]
     errors = {}
     for beta in (0.0, DEFAULT_BETA):
-        labels = fit_tissue_model(X, mask, 2, 12345, beta=beta, spacing=(1.5, 1.5, 1.5), partial_volume=False).result.labels
+        labels = fit_tissue_model(X, mask, 2, 12345, beta=beta, spacing=(1.5, 1.5, 1.5), partial_volume=False).labels
         errors[beta] = np.mean(labels != truth[mask])
         sheets = labels[truth[mask] == 2]
         assert np.mean(sheets == 2) > 0.85, (beta, np.mean(sheets == 2))
@@ -92,21 +95,21 @@ def test_the_prior_cleans_noise_without_eroding_thin_sheets():
 
 def test_partial_volume_keeps_the_dark_rim_out_of_the_classes(phantom):
     X, mask, _, _, _ = phantom
-    plain = fit_gmm(X, 3, 12345, mode="exact")
-    fit = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
+    plain = fit(FitData(X), 3, 12345, FitOptions(mode="exact"))
+    model = fit_tissue_model(X, mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
     # CSF is dark in T1w and the brightest in T2w; the rim (partly background) is dark in both
-    assert fit.result.means[0, 1] > 800 and fit.result.means[0, 1] == fit.result.means[:, 1].max()
-    assert plain.means[0, 1] < fit.result.means[0, 1]
+    assert model.means[0, 1] > 800 and model.means[0, 1] == model.means[:, 1].max()
+    assert plain.means[0, 1] < model.means[0, 1]
 
 
 def test_posteriors_are_probabilities_whose_argmax_is_the_label(phantom):
     X, mask, _, _, _ = phantom
-    fit = fit_tissue_model(X, mask, 3, 12345, beta=DEFAULT_BETA, spacing=MM)
-    assert fit.posteriors.shape == (len(X), 3) and fit.posteriors.dtype == np.float32
-    np.testing.assert_allclose(fit.posteriors.sum(axis=1), 1.0, atol=1e-5)
-    np.testing.assert_array_equal(fit.posteriors.argmax(axis=1) + 1, fit.result.labels)
-    assert fit.result.means[:, 0].tolist() == sorted(fit.result.means[:, 0].tolist())  # DESIGN 3.3's order
-    np.testing.assert_array_equal(fit.bias, 1.0)
+    model = fit_tissue_model(X, mask, 3, 12345, beta=DEFAULT_BETA, spacing=MM)
+    assert model.posteriors.shape == (len(X), 3) and model.posteriors.dtype == np.float32
+    np.testing.assert_allclose(model.posteriors.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(model.posteriors.argmax(axis=1) + 1, model.labels)
+    assert model.means[:, 0].tolist() == sorted(model.means[:, 0].tolist())  # DESIGN 3.3's order
+    np.testing.assert_array_equal(model.bias, 1.0)
 
 
 def test_a_phantom_stored_las_gives_the_same_tissues():
@@ -115,8 +118,8 @@ def test_a_phantom_stored_las_gives_the_same_tissues():
     for flip in (False, True):
         a, b, t = (x[::-1] for x in (t1, t2, truth)) if flip else (t1, t2, truth)
         mask = (a > 0) & (b > 0)
-        fit = fit_tissue_model(np.column_stack([a[mask], b[mask]]).astype(float), mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
-        scores.append(dice(t, mask, fit.result.labels))
+        model = fit_tissue_model(np.column_stack([a[mask], b[mask]]).astype(float), mask, 3, 12345, bias_correct=True, beta=DEFAULT_BETA, spacing=MM)
+        scores.append(dice(t, mask, model.labels))
     for tissue in TISSUES:
         assert scores[1][tissue] == pytest.approx(scores[0][tissue], abs=0.03)
     assert scores[1]["GM"] > 0.85 and scores[1]["WM"] > 0.85
@@ -133,9 +136,9 @@ def test_a_las_phantom_reports_its_bias_fields_as_it_stores_its_volumes(phantom)
 
 def test_options_off_keep_the_lesson_partition(sample):
     stack, _ = sample
-    seg = segment(stack, Scope("slice", "z", 47), 3, 12345, mode="exact")
-    assert seg.tissue is None and seg.result.mode == "exact"
-    direct = fit_gmm(seg.features.X, 3, 12345, mode="exact")
+    seg = segment(stack, Scope("slice", "z", 47), 3, 12345, FitOptions(mode="exact"))
+    assert seg.result.posteriors is None and seg.result.mode == "exact"
+    direct = fit(FitData(seg.features.X), 3, 12345, FitOptions(mode="exact"))
     np.testing.assert_array_equal(seg.result.labels, direct.labels)
 
 
@@ -160,7 +163,7 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
     np.testing.assert_array_equal(p[inside].argmax(axis=1) + 1, lab[inside])
     assert not p[~inside].any()
     settings = json.loads(labels.header.extensions[0].get_content())
-    assert settings["bias_correct"] is True and settings["mrf_beta"] == DEFAULT_BETA and settings["mode"] == "tissue"
+    assert settings["bias_correct"] is True and settings["mrf"] == DEFAULT_BETA and settings["model"] == "tissue"
     scores = dice_per_tissue(truth, lab, TISSUES)["dice"]
     assert scores.min() > 0.7
     assert main(argv[:-2] + ["--mrf", "-1"]) == 2
@@ -190,11 +193,11 @@ def test_compare_page_runs_the_tissue_model_on_the_same_grid():
 
 def test_the_bias_corrected_export_is_the_image_over_its_field(tmp_path, sample):
     stack, _ = sample
-    seg = segment(stack, Scope("volume"), 3, 12345, bias_correct=True)
+    seg = segment(stack, Scope("volume"), 3, 12345, FitOptions(bias_correct=True))
     image = corrected_nifti(seg, 0)
     data = image.get_fdata()
     mask = seg.features.mask
-    np.testing.assert_allclose(data[mask] * seg.tissue.bias[:, 0], stack.channels[0][mask], rtol=1e-4)
+    np.testing.assert_allclose(data[mask] * seg.result.bias[:, 0], stack.channels[0][mask], rtol=1e-4)
     np.testing.assert_array_equal(data[~mask], stack.channels[0][~mask])
     path = tmp_path / "corrected.nii.gz"
     image.to_filename(path)

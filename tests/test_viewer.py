@@ -6,12 +6,14 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from conftest import ROOT, charts, crosshair_reading, open_page, warnings
-from neuroseg.display import slice_view
-from neuroseg.features import Scope
-from neuroseg.samples import load_sample
-from neuroseg.segmentation import segment
-from neuroseg.viewer import crosshair_position, parse_voxel, plane, readout, voxel_at
+from neuroseg.testing import ROOT
+
+from neuroseg.testing.apptest import charts, crosshair_reading, open_page, warnings
+from neuroseg.viz.orientation import slice_view
+from neuroseg.core.features import Scope
+from neuroseg.core.samples import load_sample
+from neuroseg.analysis.segment import segment
+from neuroseg.viz.crosshair import crosshair_position, parse_voxel, plane, readout, voxel_at
 
 
 def all_orientations():

@@ -16,16 +16,16 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
-from neuroseg.compare import shares_histogram
-from neuroseg.density import Grid2D, histogram2d, kde2d
+from neuroseg.analysis.density import Grid2D, histogram2d, kde2d
 from neuroseg.errors import InputError
-from neuroseg.features import Features, Scope, make_features
+from neuroseg.core.features import Features, Scope, make_features
 from neuroseg.io import LoadedImage, load_files
-from neuroseg.histogram import Histogram, intensity_histogram
-from neuroseg.masks import resolve_mask
-from neuroseg.samples import load_sample, load_sample_mask
-from neuroseg.segmentation import Segmentation, segment
-from neuroseg.stack import VolumeStack, stack_images, with_mask
+from neuroseg.models.histogram import Histogram, intensity_histogram
+from neuroseg.core.masks import resolve_mask
+from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.analysis.segment import Segmentation, segment
+from neuroseg.models import FitOptions
+from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")
@@ -85,25 +85,25 @@ def histogram(digest: str, scope: Scope, _stack: VolumeStack) -> Histogram:
     return intensity_histogram(features(digest, scope, _stack).X)
 
 
-def histogram_for(digest: str, scope: Scope, stack: VolumeStack, options: tuple) -> dict:
-    """``{"histogram": ...}`` when these fit options fit through the histogram, else ``{}`` (keyword arguments)."""
-    if not shares_histogram(len(features(digest, scope, stack).X), **dict(options)):
-        return {}
-    return {"histogram": histogram(digest, scope, stack)}
+def histogram_if_used(digest: str, scope: Scope, stack: VolumeStack, options: FitOptions) -> Histogram | None:
+    """The scope's cached intensity histogram when fits with ``options`` go through it, else None."""
+    if not options.uses_histogram(len(features(digest, scope, stack).X)):
+        return None
+    return histogram(digest, scope, stack)
 
 
 @st.cache_resource(scope="session", max_entries=24, show_spinner="Fitting the Gaussian mixture…")
 def segmentation(
-    digest: str, scope: Scope, k: int, seed: int, options: tuple, _stack: VolumeStack
+    digest: str, scope: Scope, k: int, seed: int, options: FitOptions, _stack: VolumeStack
 ) -> Segmentation | InputError:
-    """One segmentation (``options`` is a sorted tuple of fit options), or why it failed.
+    """One segmentation, or why it failed.
 
     It shares the cached feature matrix (and intensity histogram), so an entry
     holds only labels and confidence: 5 bytes per analysed voxel.
     """
     try:
-        shared = histogram_for(digest, scope, _stack, options)
-        return segment(_stack, scope, k, seed, features=features(digest, scope, _stack), **shared, **dict(options))
+        shared = histogram_if_used(digest, scope, _stack, options)
+        return segment(_stack, scope, k, seed, options, features=features(digest, scope, _stack), histogram=shared)
     except InputError as exc:
         return exc
 
@@ -145,22 +145,3 @@ def session_store(name: str, max_entries: int = 120) -> LRUStore:
         st.session_state[name] = LRUStore(max_entries)
     return st.session_state[name]
 
-
-def fit_options(
-    mode: str, max_fit_voxels: int, covariance_type: str, standardised: bool, max_iter: int,
-    bias_correct: bool = False, mrf_beta: float = 0.0,
-) -> tuple:  # fmt: skip
-    """Fit options as a hashable, ordered cache key (keyword arguments of ``segment`` and ``fit_one``)."""
-    return tuple(
-        sorted(
-            {
-                "mode": mode,
-                "max_fit_voxels": int(max_fit_voxels),
-                "covariance_type": covariance_type,
-                "standardised": bool(standardised),
-                "max_iter": int(max_iter),
-                "bias_correct": bool(bias_correct),
-                "mrf_beta": float(mrf_beta),
-            }.items()
-        )
-    )

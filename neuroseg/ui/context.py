@@ -13,16 +13,16 @@ import numpy as np
 import streamlit as st
 
 from neuroseg.errors import InputError
-from neuroseg.features import Scope
-from neuroseg.header import AXES, axis_planes
+from neuroseg.core.features import Scope
+from neuroseg.core.axes import AXES, axis_planes
 from neuroseg.io import FORMATS_TEXT, LoadedImage, group_indices, memory_budget_bytes
-from neuroseg.masks import MASK_CHOICES
-from neuroseg.samples import DEFAULT_SAMPLE, SAMPLES
-from neuroseg.stack import VolumeStack, channel_name
+from neuroseg.core.masks import MASK_CHOICES
+from neuroseg.core.samples import DEFAULT_SAMPLE, SAMPLES
+from neuroseg.core.stack import VolumeStack, channel_name
 from neuroseg.ui import cache
 from neuroseg.ui.markdown import literal
-from neuroseg.urlparams import invalid, rules
-from neuroseg.viewer import centre, format_voxel, parse_voxel
+from neuroseg.ui.urlparams import invalid, rules
+from neuroseg.viz.crosshair import centre, format_voxel, parse_voxel
 
 UPLOAD = "upload"
 DATASETS = tuple(SAMPLES) + (UPLOAD,)

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from neuroseg.display import slice_view
-from neuroseg.figures import crosshair_figure
-from neuroseg.header import AXES
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.figures import crosshair_figure
+from neuroseg.core.axes import AXES
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context, current, set_crosshair
-from neuroseg.viewer import crosshair_position, format_voxel, plane, voxel_at
+from neuroseg.viz.crosshair import crosshair_position, format_voxel, plane, voxel_at
 
 Picture = Callable[[str, tuple[int, int, int]], np.ndarray]
 """``picture(axis, voxel)``: the displayed picture (grey or RGB) of the plane through ``voxel`` across ``axis``."""
@@ -46,7 +46,7 @@ def three_views(
     readout : callable
         ``readout(voxel)`` -> ``(field, value)`` rows.
     legend, colorbar
-        As :func:`neuroseg.figures.image_figure`. Every view outlines the analysis mask.
+        As :func:`neuroseg.viz.figures.image_figure`. Every view outlines the analysis mask.
     """
     ctx: Context = current()
     shape, voxel = ctx.stack.shape, ctx.voxel

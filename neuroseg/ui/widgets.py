@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 
-from neuroseg.display import SliceView, default_window, slice_view, window
-from neuroseg.mixture import COVARIANCE_TYPES, DEFAULT_MAX_FIT_VOXELS
-from neuroseg.tissue import DEFAULT_BETA
-from neuroseg.urlparams import MRF_CHOICES
+from neuroseg.viz.orientation import SliceView, slice_view
+from neuroseg.viz.rasters import default_window, window
+from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, FitOptions
+from neuroseg.ui.urlparams import MRF_CHOICES
 from neuroseg.ui import cache
-from neuroseg.ui.cache import fit_options
 from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
 from neuroseg.ui.markdown import literal
 
@@ -51,43 +48,7 @@ def scope_switch(default: str = "slice") -> str:
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class FitSettings:
-    """The fit settings chosen on a page, as a cache key."""
-
-    mode: str
-    max_fit_voxels: int
-    covariance_type: str
-    standardised: bool
-    max_iter: int = 100
-    bias_correct: bool = False
-    mrf_beta: float = 0.0
-
-    @property
-    def tissue_model(self) -> bool:
-        return self.bias_correct or self.mrf_beta > 0
-
-    @property
-    def options(self) -> tuple:
-        return fit_options(
-            self.mode, self.max_fit_voxels, self.covariance_type, self.standardised, self.max_iter,
-            self.bias_correct, self.mrf_beta,
-        )  # fmt: skip
-
-    def describe(self) -> str:
-        mode = (
-            "exact (every voxel)" if self.mode == "exact"
-            else f"fast (exact up to {self.max_fit_voxels:,} voxels, above that on their intensity histogram)"
-        )  # fmt: skip
-        extra = ", standardised channels" if self.standardised else ""
-        text = f"{mode}, {self.covariance_type} covariance{extra}"
-        if self.tissue_model:
-            parts = ["bias field"] * self.bias_correct + [f"spatial prior β = {self.mrf_beta:g}"] * (self.mrf_beta > 0)
-            text += f"; tissue model ({', '.join(parts + ['partial volume'])}) started from that fit"
-        return text
-
-
-def fit_settings() -> FitSettings:
+def fit_settings() -> FitOptions:
     """Fit mode (bound to ``mode``), fast mode's exact-fit limit, covariance type, standardisation."""
     mode = st.radio(
         "Fit mode", ("fast", "exact"), key="mode", bind="query-params", horizontal=True,
@@ -117,7 +78,7 @@ def fit_settings() -> FitSettings:
         f"across edges and between larger voxels; β is its strength at 1 mm). 0 = off; {DEFAULT_BETA:g} is the "
         "default chosen from the Dice-versus-β curves in BENCHMARKS.md.",
     )  # fmt: skip
-    return FitSettings(mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta))
+    return FitOptions(mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta))
 
 
 def current_view(ctx: Context) -> SliceView:
@@ -142,5 +103,5 @@ def on_current_slice(ctx: Context, image: np.ndarray, kind: str) -> np.ndarray:
 
 
 def mask_outline(ctx: Context) -> np.ndarray:
-    """The analysis mask on the current slice, turned for display (for :func:`~neuroseg.figures.image_figure`)."""
+    """The analysis mask on the current slice, turned for display (for :func:`~neuroseg.viz.figures.image_figure`)."""
     return current_view(ctx).apply(cache.features(ctx.stack.digest, ctx.scope(), ctx.stack).mask)

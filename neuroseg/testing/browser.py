@@ -15,7 +15,8 @@ import numpy as np
 import psutil
 from playwright.sync_api import Browser, Page
 
-ROOT = Path(__file__).resolve().parent.parent
+from neuroseg.testing import ROOT
+
 CHROMIUM = os.environ.get("NEUROSEG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",

@@ -7,80 +7,28 @@ binned on the server. So a figure's size does not grow with the voxel count.
 
 from __future__ import annotations
 
-import base64
-import io
-
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from PIL import Image
 from plotly.subplots import make_subplots
-from scipy import ndimage
 
-from neuroseg.density import Grid2D
-from neuroseg.display import SliceView
-from neuroseg.palette import label_colour
+from neuroseg.analysis.density import Grid2D
+from neuroseg.viz.orientation import SliceView
+from neuroseg.viz.palette import label_colour
+from neuroseg.viz.rasters import MASK_COLOUR, outline_rgb, png_source
 
-SELECTION_COLOUR = (255, 215, 0)
-MASK_COLOUR = (0, 229, 255)
 CROSSHAIR_COLOUR = "rgba(255, 64, 64, 0.85)"
 MAX_CLICK_POINTS = 128
 """Clickable points per side of a view; larger views snap a click to every second (third...) pixel."""
 MAX_SCATTER_POINTS = 20_000
 
 
-def png_source(picture: np.ndarray) -> str:
-    """A uint8 grey (H, W) or RGB (H, W, 3) picture as a PNG data URI, the form Plotly's Image trace takes."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(picture)).save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def image_trace(view: SliceView, picture: np.ndarray, **axes) -> go.Image:
     """A displayed slice as a Plotly Image trace with pixels of their physical size (mm)."""
     return go.Image(source=png_source(picture), dx=view.col_mm, dy=view.row_mm,
                     hovertemplate="row %{y:.0f} mm, col %{x:.0f} mm<extra></extra>", **axes)  # fmt: skip
-
-
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
-
-
-def overlay_rgb(grey: np.ndarray, labels: np.ndarray, opacity: float, edge: np.ndarray | None = None) -> np.ndarray:
-    """Blend label colours over a 0..255 grey image (label 0 stays grey); ``edge`` pixels take the mask colour.
-
-    Every (label, grey level) blend is computed once into a lookup table, so a
-    picture is one gather however many labels it shows.
-    """
-    ramp = np.arange(256, dtype=np.float32)[:, None]
-    colours = [_rgb(label_colour(label)) for label in range(1, int(labels.max(initial=0)) + 1)]
-    table = np.stack([np.repeat(ramp, 3, axis=1)] + [(1 - opacity) * ramp + opacity * c for c in colours])
-    rgb = table.astype(np.uint8)[labels, grey]
-    if edge is not None:
-        rgb[edge] = MASK_COLOUR
-    return rgb
-
-
-def mask_edge(mask: np.ndarray) -> np.ndarray:
-    """The voxels of ``mask`` that touch the outside: its outline."""
-    return mask & ~ndimage.binary_erosion(mask, border_value=0)
-
-
-def outline_rgb(picture: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Draw the boundary of ``mask`` (its voxels that touch the outside) over a grey or RGB picture."""
-    rgb = picture if picture.ndim == 3 else np.repeat(picture[..., None], 3, axis=2)
-    rgb = rgb.copy()
-    rgb[mask_edge(mask)] = MASK_COLOUR
-    return rgb
-
-
-def highlight_rgb(grey: np.ndarray, selected: np.ndarray) -> np.ndarray:
-    """Paint selected pixels in the selection colour over a grey image."""
-    rgb = np.repeat(grey[..., None], 3, axis=2)
-    rgb[selected] = SELECTION_COLOUR
-    return rgb
 
 
 def _edge_letters(fig: go.Figure, view: SliceView, row: int | None = None, col: int | None = None) -> None:
@@ -352,23 +300,3 @@ def small_multiples_figure(view: SliceView, pictures: Mapping[tuple[int, int], n
         layout, annotations=annotations, height=cell * rows + 60, margin=dict(l=10, r=40, t=40, b=10),
         plot_bgcolor="black", font=dict(size=13),
     ))  # fmt: skip
-
-
-def seaborn_kde_figure(x: np.ndarray, y: np.ndarray, names: Sequence[str]):
-    """The lesson's static view: ``seaborn.kdeplot`` of two channels (a matplotlib Figure).
-
-    seaborn evaluates the kernel at every point, so give it a small subsample.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    sns.kdeplot(x=x, y=y, fill=True, cmap="viridis", levels=12, ax=ax)
-    ax.set_xlabel(names[0])
-    ax.set_ylabel(names[1])
-    ax.set_title(f"seaborn.kdeplot of {len(x):,} voxels")
-    fig.tight_layout()
-    return fig

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from neuroseg.io import LoadedImage, load_path
-from neuroseg.stack import VolumeStack, stack_images
+from neuroseg.core.stack import VolumeStack, stack_images
 
-DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 """Folder of the sample files; ``NEUROSEG_DATA_DIR`` points it elsewhere (the benchmarks' 1 mm phantom)."""
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from nibabel.orientations import io_orientation
 
-from neuroseg.header import AXES
+from neuroseg.core.axes import AXES
 
 # plane normal (world axis) -> (horizontal world axis, vertical world axis)
 _LAYOUT = {2: (0, 1), 1: (0, 2), 0: (1, 2)}
@@ -109,30 +109,3 @@ def slice_view(affine: np.ndarray, axis: str) -> SliceView:
         left=_NEGATIVE[horizontal],
         right=_POSITIVE[horizontal],
     )
-
-
-def window(image: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Map intensities to 0..255 grey levels through a display window."""
-    span = max(high - low, np.finfo(float).eps)
-    scaled = np.clip((np.nan_to_num(image, nan=low) - low) / span, 0.0, 1.0)
-    return (scaled * 255).astype(np.uint8)
-
-
-def default_window(values: np.ndarray) -> tuple[float, float]:
-    """A robust display window: the 1st to 99.5th percentile of non-zero finite values."""
-    values = values[np.isfinite(values) & (values != 0)]
-    if values.size == 0:
-        return 0.0, 1.0
-    low, high = np.percentile(values, [1.0, 99.5])
-    return float(low), float(max(high, low + 1e-9))
-
-
-def colourize(image: np.ndarray, low: float, high: float, colormap: str = "viridis") -> np.ndarray:
-    """Map values to RGB through a matplotlib colour map; NaN (outside the mask) is black."""
-    from matplotlib import colormaps
-
-    span = max(high - low, np.finfo(float).eps)
-    scaled = np.clip((image - low) / span, 0.0, 1.0)
-    rgb = (colormaps[colormap](np.nan_to_num(scaled))[..., :3] * 255).astype(np.uint8)
-    rgb[~np.isfinite(image)] = 0
-    return rgb

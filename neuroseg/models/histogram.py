@@ -17,6 +17,8 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from neuroseg.models.gaussian import monomials
+
 DEFAULT_LEVELS = 1024
 COARSE_LEVELS = 128
 ROW_BLOCK = 1 << 16
@@ -71,9 +73,7 @@ class Histogram:
         A Gaussian's log-density is a quadratic polynomial, so the log-densities
         of every bin under k components are one (m, p) @ (p, k) product.
         """
-        z = self.values - self.centre
-        i, j = np.triu_indices(z.shape[1])
-        return np.column_stack([np.ones(len(z)), z, z[:, i] * z[:, j]])
+        return np.ascontiguousarray(monomials(self.values, self.centre).T)
 
     @cached_property
     def coarse(self) -> Histogram:

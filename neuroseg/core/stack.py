@@ -9,12 +9,14 @@ from typing import Sequence
 
 import nibabel as nib
 import numpy as np
+import pandas as pd
+from nibabel.orientations import aff2axcodes
 from nibabel.processing import resample_from_to
 
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
 from neuroseg.io.files import SINGLE_SUFFIXES, part_of
-from neuroseg.masks import LESSON, AnalysisMask
+from neuroseg.core.masks import LESSON, AnalysisMask
 
 AFFINE_TOLERANCE_MM = 1e-3
 
@@ -155,3 +157,22 @@ def with_mask(stack: VolumeStack, mask: AnalysisMask) -> VolumeStack:
     """The same stack analysed inside ``mask`` (its digest, the cache key, changes with the mask)."""
     digest = hashlib.sha256(f"{stack.digest}|mask={mask.digest}".encode()).hexdigest()[:24]
     return dataclasses.replace(stack, mask=mask, digest=digest)
+
+
+def channels_table(stack: VolumeStack) -> pd.DataFrame:
+    """One row per channel: name, file(s), format, shape, voxel size, data type, orientation, voxels > 0."""
+    return pd.DataFrame(
+        [
+            {
+                "channel": name,
+                "file": " + ".join(image.files) if image.files else image.name,
+                "format": image.format,
+                "shape": " x ".join(map(str, image.shape)),
+                "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
+                "data type": str(image.header.get_data_dtype()),
+                "orientation": "".join(aff2axcodes(image.affine)) + "+",
+                "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
+            }
+            for name, image, channel in zip(stack.names, stack.images, stack.channels)
+        ]
+    )

@@ -14,7 +14,7 @@ import nibabel as nib
 import numpy as np
 from nibabel.freesurfer.mghformat import MGHImage
 
-from conftest import blobs
+from neuroseg.testing.volumes import blobs
 
 AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
 

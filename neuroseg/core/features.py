@@ -14,8 +14,8 @@ from typing import Literal, Sequence
 import numpy as np
 
 from neuroseg.errors import InputError
-from neuroseg.header import AXES
-from neuroseg.masks import LESSON, AnalysisMask
+from neuroseg.core.axes import AXES
+from neuroseg.core.masks import LESSON, AnalysisMask
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def make_features(channels: Sequence[np.ndarray], scope: Scope, mask: AnalysisMa
     scope : Scope
         A slice or the whole volume.
     mask : AnalysisMask, default the lesson rule
-        Which voxels to analyse (a stack's :attr:`~neuroseg.stack.VolumeStack.mask`).
+        Which voxels to analyse (a stack's :attr:`~neuroseg.core.stack.VolumeStack.mask`).
 
     Returns
     -------

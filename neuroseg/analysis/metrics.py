@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from neuroseg.mixture import GMMResult
+from neuroseg.models.result import GMMResult
 
 _JOINT_CELLS = 1 << 22
 _CHUNK = 1 << 20

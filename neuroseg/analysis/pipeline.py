@@ -12,31 +12,33 @@ from pathlib import Path
 from typing import Sequence
 
 from neuroseg.errors import InputError
-from neuroseg.features import Scope
+from neuroseg.core.features import Scope
 from neuroseg.io import load_path
-from neuroseg.masks import resolve_mask
-from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, LESSON_SEED
-from neuroseg.segmentation import Segmentation, segment
-from neuroseg.stack import VolumeStack, channel_name, stack_images, with_mask
+from neuroseg.core.masks import resolve_mask
+from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
+from neuroseg.analysis.segment import Segmentation, segment
+from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
 
 
 @dataclass(frozen=True)
-class SegmentOptions:
-    """Every setting of one segmentation run, as the command line names them (DESIGN 3.5, 3.8, 3.9)."""
+class RunOptions:
+    """Every setting of one segmentation run from files (DESIGN 3.5, 3.8, 3.9): what is analysed, and ``fit``, how.
+
+    The BIDS App records :meth:`as_dict` as its ``GeneratedBy`` options.
+    """
 
     k: int
     seed: int = LESSON_SEED
     axis: str | None = None
     slice: int | None = None
-    exact: bool = False
-    max_fit_voxels: int = DEFAULT_MAX_FIT_VOXELS
-    covariance: str = "full"
-    standardise: bool = False
     resample: bool = False
     volume: int = 0
     mask: str | None = None
-    bias_correct: bool = False
-    mrf: float = 0.0
+    fit: FitOptions = FitOptions()
+
+    def __post_init__(self) -> None:
+        check_k(self.k)
+        self.scope()
 
     def scope(self) -> Scope:
         """The whole volume, or the slice ``--axis``/``--slice`` name."""
@@ -46,21 +48,10 @@ class SegmentOptions:
             return Scope("volume")
         return Scope("slice", self.axis or "z", self.slice)
 
-    def fit_options(self) -> dict:
-        """Keyword arguments of :func:`neuroseg.segmentation.segment` (and the compare grid's fits)."""
-        if self.mrf < 0:
-            raise InputError("--mrf", f"must be 0 (off) or positive, not {self.mrf:g}.")
-        return {
-            "mode": "exact" if self.exact else "fast",
-            "max_fit_voxels": self.max_fit_voxels,
-            "covariance_type": self.covariance,
-            "standardised": self.standardise,
-            "bias_correct": self.bias_correct,
-            "mrf_beta": self.mrf,
-        }
-
     def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The run's settings as plain values, the fit options flattened in."""
+        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "fit"}
+        return plain | self.fit.as_dict()
 
 
 def load_stack(
@@ -86,9 +77,9 @@ def load_stack(
 
 
 def segment_paths(
-    paths: Sequence[str | Path], options: SegmentOptions, names: Sequence[str] | None = None
+    paths: Sequence[str | Path], options: RunOptions, names: Sequence[str] | None = None
 ) -> tuple[Segmentation, list[str]]:
     """Load ``paths`` (one per channel, the first is the reference grid) and segment them with ``options``."""
     stack, notices = load_stack(paths, names, volume=options.volume, resample=options.resample, mask=options.mask)
-    seg = segment(stack, options.scope(), options.k, options.seed, **options.fit_options())
+    seg = segment(stack, options.scope(), options.k, options.seed, options.fit)
     return seg, notices

@@ -1,7 +1,8 @@
-"""Fit a grid of cluster counts x seeds and summarise it for model selection."""
+"""Fit a grid of cluster counts x seeds and summarise it for model selection (the compare page and command)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -9,87 +10,90 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from neuroseg.metrics import label_mapping, mean_pairwise_ari
-from neuroseg.histogram import intensity_histogram
-from neuroseg.mixture import DEFAULT_MAX_FIT_VOXELS, GMMResult, fit_gmm, uses_histogram
-from neuroseg.tissue import fit_tissue_model
+from neuroseg.analysis.metrics import label_mapping, mean_pairwise_ari
+from neuroseg.analysis.segment import fit_data
+from neuroseg.core.features import Features, Scope, make_features
+from neuroseg.core.stack import VolumeStack
+from neuroseg.models import FitData, FitOptions, GMMResult, fit
+from neuroseg.models.histogram import Histogram
 
 
-def fit_one(
-    X: np.ndarray, k: int, seed: int, *, mask: np.ndarray | None = None, spacing: Sequence[float] | None = None,
-    bias_correct: bool = False, mrf_beta: float = 0.0, **fit_options,
-) -> GMMResult:  # fmt: skip
-    """One fit of the grid: the plain mixture, or the tissue model when either of its options is on.
-
-    ``mask`` (the voxels of ``X`` in their grid) and ``spacing`` (its voxel size in mm) serve the tissue model only.
-    """
-    if bias_correct or mrf_beta > 0:
-        sources = {key: fit_options[key] for key in ("files", "mask_file") if key in fit_options}  # not the histogram
-        return fit_tissue_model(
-            X, mask, k, seed, bias_correct=bias_correct, beta=mrf_beta, spacing=spacing, **sources
-        ).result
-    return fit_gmm(X, k, seed, **fit_options)
+def grid_pairs(ks: Sequence[int], first_seed: int, n_seeds: int) -> list[tuple[int, int]]:
+    """Every (k, seed) of a grid, k-major: seeds ``first_seed .. first_seed + n_seeds - 1`` for each k."""
+    return [(int(k), s) for k in ks for s in range(first_seed, first_seed + n_seeds)]
 
 
-def shares_histogram(n_rows: int, **fit_options) -> bool:
-    """Whether fits with these options (keyword arguments of :func:`fit_one`) go through an intensity histogram.
-
-    Plain fast-mode fits of more than ``max_fit_voxels`` rows do; exact fits and the tissue model do not.
-    """
-    if fit_options.get("bias_correct") or fit_options.get("mrf_beta", 0) > 0:
-        return False
-    mode, limit = fit_options.get("mode", "fast"), fit_options.get("max_fit_voxels", DEFAULT_MAX_FIT_VOXELS)
-    return uses_histogram(n_rows, mode, limit)
+def available_cores() -> int:
+    """Cores this process may run on (fits of a grid run on that many threads)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def fit_grid(
-    X,
+    data: FitData,
     pairs: Sequence[tuple[int, int]],
+    options: FitOptions = FitOptions(),
     *,
     n_jobs: int = 1,
     on_result: Callable[[GMMResult], None] | None = None,
-    **fit_options,
 ) -> list[GMMResult]:
-    """Fit every (k, seed) pair on the same feature matrix.
+    """Fit every (k, seed) pair on the same data with the same options.
 
     Parameters
     ----------
-    X : ndarray
-        (n_voxels, n_channels) feature matrix.
+    data : FitData
+        The rows; fast-mode fits share one intensity histogram of them.
     pairs : sequence of (k, seed)
         The fits to run; results come in the same order.
+    options : FitOptions
     n_jobs : int, default 1
         Fits to run at once in threads (each fit keeps BLAS to one thread).
     on_result : callable, optional
         Called in the calling thread with each result as it finishes, e.g. to
         move a progress bar.
-    **fit_options
-        Passed to :func:`fit_one` (mode, max_fit_voxels, ..., and the tissue
-        model's ``mask``, ``spacing``, ``bias_correct`` and ``mrf_beta``). Fast-mode fits
-        share one intensity histogram of ``X`` (pass ``histogram`` to reuse one).
 
     Returns
     -------
     list of GMMResult
     """
-    fit_options.setdefault("with_confidence", False)
-    if fit_options.get("histogram") is None and shares_histogram(len(X), **fit_options):
-        fit_options["histogram"] = intensity_histogram(X)  # built once, shared by every fit of the grid
+    if options.uses_histogram(len(data.X)):
+        data.intensity_histogram()  # built once, before the threads share it
     results: list[GMMResult | None] = [None] * len(pairs)
     if n_jobs <= 1:
         for i, (k, seed) in enumerate(pairs):
-            results[i] = fit_one(X, k, seed, **fit_options)
+            results[i] = fit(data, k, seed, options, with_confidence=False)
             if on_result is not None:
                 on_result(results[i])
         return results
     # BLAS stays at one thread for the whole grid: parallelise across fits, not inside one
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        futures = {pool.submit(fit_one, X, k, seed, **fit_options): i for i, (k, seed) in enumerate(pairs)}
+        futures = {
+            pool.submit(fit, data, k, seed, options, with_confidence=False): i for i, (k, seed) in enumerate(pairs)
+        }
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             if on_result is not None:
                 on_result(results[futures[future]])
     return results
+
+
+def compare(
+    stack: VolumeStack,
+    scope: Scope,
+    pairs: Sequence[tuple[int, int]],
+    options: FitOptions = FitOptions(),
+    *,
+    features: Features | None = None,
+    histogram: Histogram | None = None,
+    n_jobs: int = 1,
+    on_result: Callable[[GMMResult], None] | None = None,
+) -> list[GMMResult]:
+    """The compare grid of ``stack``'s scope, as :func:`neuroseg.analysis.segment.segment` is one fit.
+
+    ``features`` and ``histogram`` may be passed when already built (the app
+    caches them); see :func:`fit_grid` for the rest.
+    """
+    features = make_features(stack.channels, scope, stack.mask) if features is None else features
+    return fit_grid(fit_data(stack, features, histogram), pairs, options, n_jobs=n_jobs, on_result=on_result)
 
 
 def grid_table(results: Sequence[GMMResult]) -> pd.DataFrame:

@@ -1,39 +1,12 @@
-"""Readable header summaries and anatomical names for array axes."""
+"""Readable header summaries: what a researcher checks first, and every raw field."""
 
 from __future__ import annotations
 
 import nibabel as nib
 import numpy as np
-import pandas as pd
-from nibabel.orientations import aff2axcodes, io_orientation
+from nibabel.orientations import aff2axcodes
 
 from neuroseg.io import LoadedImage
-from neuroseg.stack import VolumeStack
-
-AXES = ("x", "y", "z")
-_PLANES = {0: "sagittal", 1: "coronal", 2: "axial"}
-
-
-def axis_planes(affine: np.ndarray) -> dict[str, str]:
-    """Name the plane that slicing each array axis shows.
-
-    Slicing across the array axis that runs left-right shows a sagittal
-    plane, across anterior-posterior a coronal one, across inferior-superior
-    an axial one.
-
-    Parameters
-    ----------
-    affine : ndarray
-        4x4 voxel-to-world affine.
-
-    Returns
-    -------
-    dict
-        ``{"x": plane, "y": plane, "z": plane}``.
-    """
-    ornt = io_orientation(affine)
-    return {axis: _PLANES[int(ornt[i, 0])] for i, axis in enumerate(AXES)}
-
 
 def summarize(image: LoadedImage) -> dict[str, str]:
     """Summarise a header in the terms a researcher checks first.
@@ -100,22 +73,3 @@ def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
             text = str(value)
         rows.append((key, text))
     return rows
-
-
-def channels_table(stack: VolumeStack) -> pd.DataFrame:
-    """One row per channel: name, file(s), format, shape, voxel size, data type, orientation, voxels > 0."""
-    return pd.DataFrame(
-        [
-            {
-                "channel": name,
-                "file": " + ".join(image.files) if image.files else image.name,
-                "format": image.format,
-                "shape": " x ".join(map(str, image.shape)),
-                "voxel size (mm)": " x ".join(f"{z:.3g}" for z in image.zooms),
-                "data type": str(image.header.get_data_dtype()),
-                "orientation": "".join(aff2axcodes(image.affine)) + "+",
-                "voxels > 0": f"{np.count_nonzero(channel > 0):,}",
-            }
-            for name, image, channel in zip(stack.names, stack.images, stack.channels)
-        ]
-    )

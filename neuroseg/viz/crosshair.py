@@ -2,7 +2,7 @@
 
 The crosshair is a voxel ``(i, j, k)`` of the first image's array. Each of the
 three orthogonal views shows the plane through it across one array axis,
-turned for display by :class:`~neuroseg.display.SliceView`; a click on a view
+turned for display by :class:`~neuroseg.viz.orientation.SliceView`; a click on a view
 moves the crosshair within that plane.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from neuroseg.display import SliceView
-from neuroseg.header import AXES
+from neuroseg.viz.orientation import SliceView
+from neuroseg.core.axes import AXES
 
 
 def centre(shape: Sequence[int]) -> tuple[int, int, int]:

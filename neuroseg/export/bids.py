@@ -2,7 +2,7 @@
 
 ``participant`` level: each participant (and session) is found by a plain walk
 of ``sub-<label>/[ses-<label>/]anat/`` (pybids is not needed), segmented by
-:func:`neuroseg.pipeline.segment_paths` exactly as the ``segment`` command
+:func:`neuroseg.analysis.pipeline.segment_paths` exactly as the ``segment`` command
 would, and written as BIDS derivatives. ``group`` level: one table of tissue
 volumes for the whole study, and a plot of it.
 
@@ -30,10 +30,10 @@ from threadpoolctl import threadpool_limits
 
 from neuroseg import __version__
 from neuroseg.errors import InputError
-from neuroseg.palette import label_colour
-from neuroseg.pipeline import SegmentOptions, segment_paths
-from neuroseg.segmentation import label_nifti, nifti_gz_bytes
-from neuroseg.tissue import tissue_names
+from neuroseg.viz.palette import label_colour
+from neuroseg.analysis.pipeline import RunOptions, segment_paths
+from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
+from neuroseg.models.tissue import tissue_names
 
 _NIFTI = re.compile(r"\.nii(\.gz)?$")
 
@@ -137,7 +137,7 @@ class Outcome:
     seconds: float = 0.0
 
 
-def run_subject(subject: Subject, out_dir: Path, options: SegmentOptions, channels: Sequence[str],
+def run_subject(subject: Subject, out_dir: Path, options: RunOptions, channels: Sequence[str],
                 overwrite: bool = False) -> Outcome:  # fmt: skip
     """Segment one subject and write its derivatives; never raises for the subject's own data."""
     start = time.perf_counter()
@@ -175,7 +175,7 @@ def _atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
-def write_description(out_dir: Path, options: SegmentOptions, channels: Sequence[str]) -> Path:
+def write_description(out_dir: Path, options: RunOptions, channels: Sequence[str]) -> Path:
     """``dataset_description.json`` of the derivatives, naming neuroseg, its version and the options."""
     out_dir.mkdir(parents=True, exist_ok=True)
     description = {
@@ -199,7 +199,7 @@ def write_description(out_dir: Path, options: SegmentOptions, channels: Sequence
 def run_participants(
     subjects: Sequence[Subject],
     out_dir: Path,
-    options: SegmentOptions,
+    options: RunOptions,
     channels: Sequence[str],
     *,
     overwrite: bool = False,

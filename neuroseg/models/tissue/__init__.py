@@ -1,0 +1,161 @@
+"""A tissue model on top of the lesson's mixture: bias field, spatial prior, partial volume (DESIGN 3.9).
+
+The lesson labels each voxel by its intensities alone. Real scans need three
+more things, which FSL FAST, SPM and ANTs Atropos model, each optional and
+each in a module of its own:
+
+* :mod:`~neuroseg.models.tissue.bias`: a smooth multiplicative bias field per
+  channel (``bias_correct``), estimated inside the EM loop;
+* :mod:`~neuroseg.models.tissue.spatial`: a contrast-sensitive Potts prior over
+  face neighbours (``beta``);
+* :mod:`~neuroseg.models.tissue.partial_volume`: mixed classes between adjacent
+  tissues and the background (``partial_volume``);
+
+and :mod:`~neuroseg.models.tissue.em` runs the EM loop that combines them.
+Labels keep DESIGN 3.3's numbering (ascending mean of the first channel), so
+with a T1 first and k = 3 they read CSF, GM, WM.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+from scipy import ndimage
+
+from neuroseg.models.data import FitData
+from neuroseg.models.mixture import fit_fast
+from neuroseg.models.options import FitOptions
+from neuroseg.models.result import GMMResult, criteria
+from neuroseg.models.tissue.bias import BiasBasis, flatten
+from neuroseg.models.tissue.em import EM
+from neuroseg.models.tissue.partial_volume import components
+
+COARSE_START_ABOVE = 1_000_000
+"""Above this many voxels (3-D), the model first runs on every second voxel along each axis, then refines."""
+
+
+def tissue_names(channel_names: Sequence[str], k: int) -> tuple[str, ...] | None:
+    """CSF, GM, WM for k = 3 when the first channel is T1-weighted (its name says so), else None."""
+    if k == 3 and channel_names and "t1" in channel_names[0].lower():
+        return ("CSF", "GM", "WM")
+    return None
+
+
+def fit_tissue_model(
+    X: np.ndarray,
+    mask: np.ndarray,
+    k: int,
+    seed: int,
+    *,
+    bias_correct: bool = False,
+    beta: float = 0.0,
+    partial_volume: bool = True,
+    max_iter: int = 30,
+    tol: float = 3e-3,
+    init: GMMResult | None = None,
+    spacing: Sequence[float] | None = None,
+) -> GMMResult:
+    """Fit the tissue model to the masked voxels of a slice or volume.
+
+    Parameters
+    ----------
+    X : ndarray
+        (n_voxels, n_channels) raw intensities of the voxels of ``mask``, in C order.
+    mask : ndarray of bool
+        The analysed voxels in their 2-D or 3-D grid (``X``'s rows are ``mask``'s voxels).
+    k, seed : int
+        Tissue classes, and the seed of the starting mixture.
+    bias_correct : bool, default False
+        Estimate a multiplicative bias field per channel.
+    beta : float, default 0
+        Strength of the spatial prior (for neighbours 1 mm apart); 0 is off.
+    partial_volume : bool, default True
+        Model mixed classes between adjacent tissues and the background.
+    max_iter : int, default 30
+        EM iterations at most (in each stage: a volume of more than
+        ``COARSE_START_ABOVE`` voxels is first fitted on every second voxel
+        along each axis, without the spatial prior, then refined on all of them).
+    tol : float, default 3e-3
+        Stop when fewer than this fraction of the voxels change label in an iteration.
+    init : GMMResult, optional
+        The starting mixture. By default a fast-mode fit with ``seed``
+        on the mask's interior (the mask eroded by one voxel), so that the dark
+        rim at its edge cannot take a class of its own from the start; with
+        ``bias_correct``, on intensities whose smooth log trend was removed.
+    spacing : sequence of float, optional
+        Voxel size in mm along each axis of ``mask`` (default 1 mm): the
+        spatial prior couples neighbours by the inverse square of their distance.
+
+    Returns
+    -------
+    GMMResult
+        ``mode`` ``"tissue"``; means and covariances in bias-corrected units;
+        with ``posteriors``, ``bias`` and ``corrected`` (one row per voxel).
+    """
+    start = time.perf_counter()
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    mixture = components(k, partial_volume)
+    spacing = (1.0,) * mask.ndim if spacing is None else tuple(float(v) for v in spacing)
+    if len(spacing) != mask.ndim:
+        raise ValueError(f"spacing has {len(spacing)} values for a {mask.ndim}-D mask")
+    model = EM(mixture, k, beta, max_iter, tol, spacing)
+    weights = np.full(len(mixture), 1.0 / len(mixture))
+    coarse_start = mask.ndim == 3 and n > COARSE_START_ABOVE
+    coef = None
+    if coarse_start:
+        # every second voxel along each axis (an eighth of them) settles the parameters and the field cheaply;
+        # without the spatial prior, which on that grid would thin out ribbons such as the cortex
+        rows = np.zeros(mask.shape, dtype=bool)
+        rows[::2, ::2, ::2] = True
+        coarse_mask, rows = mask[::2, ::2, ::2], rows[mask]
+        coarse_basis = BiasBasis(coarse_mask, step=2, shape=mask.shape) if bias_correct else None
+        init = init or _start(X[rows], coarse_mask, coarse_basis, k, seed)
+        coarse = replace(model, beta=0.0).run(
+            X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None
+        )
+        means, covs, weights, coef = coarse.means, coarse.covs, coarse.weights, coarse.coef
+    basis = BiasBasis(mask) if bias_correct else None
+    if not coarse_start:
+        init = init or _start(X, mask, basis, k, seed)
+        means, covs = init.means, init.covariances
+    fit = model.run(X, mask, basis, means, covs, weights, coef)
+    corrected = X * np.exp(-fit.log_bias)
+    order = np.lexsort(fit.means.T[::-1])
+    posteriors = np.ascontiguousarray(fit.posteriors[order].T)
+    labels = (posteriors.argmax(axis=1) + 1).astype(np.uint8)
+    n_free = len(mixture) - 1 + k * d + k * d * (d + 1) // 2 + (len(basis.exponents) * d if basis is not None else 0)
+    log_likelihood = fit.log_likelihood * n
+    bic, aic = criteria(log_likelihood, n_free, n)
+    options = FitOptions(bias_correct=bias_correct, mrf=beta)
+    return GMMResult(
+        k=k, seed=seed, mode="tissue", options=options, n_fit=n, n_bins=None, labels=labels,
+        confidence=posteriors.max(axis=1), means=fit.means[order], covariances=fit.covs[order],
+        weights=posteriors.mean(axis=0), bic=bic, aic=aic, n_iter=fit.iterations, converged=fit.converged,
+        seconds=time.perf_counter() - start, posteriors=posteriors, bias=np.exp(fit.log_bias), corrected=corrected,
+    )  # fmt: skip
+
+
+def fit_tissue(data: FitData, k: int, seed: int, options: FitOptions, with_confidence: bool = True) -> GMMResult:
+    """The tissue model behind :func:`neuroseg.models.fit`: ``options.bias_correct`` and ``options.mrf`` switch its parts.
+
+    It always models full covariances of raw intensities, and needs ``data.mask`` (the voxels' grid).
+    """
+    if data.mask is None:
+        raise ValueError("the tissue model needs the voxels' grid (FitData.mask)")
+    result = fit_tissue_model(
+        data.X, data.mask, k, seed, bias_correct=options.bias_correct, beta=options.mrf, spacing=data.spacing
+    )
+    return replace(result, options=options)
+
+
+def _start(X, mask, basis, k: int, seed: int) -> GMMResult:
+    """The starting mixture: a fast-mode fit on the mask's interior, on intensities with their log trend removed."""
+    n, d = X.shape
+    interior = ndimage.binary_erosion(mask)[mask]
+    rows = interior if interior.sum() >= max(50 * k, 1000) else slice(None)
+    trend = np.zeros((n, d)) if basis is None else flatten(X, basis)  # only to start: EM re-estimates the field
+    return fit_fast(FitData(X[rows] * np.exp(-trend[rows])), k, seed, FitOptions(), with_confidence=False)

@@ -1,0 +1,11 @@
+"""What the tests and benchmarks share: phantoms with known truth, small volumes, bad files, AppTest and browser helpers.
+
+Importable from the package (as dipy keeps its test helpers), so that tests
+and benchmarks never reach into each other's folders. Nothing here is used by
+the app or the command line.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository's root (app.py, data/, benchmarks/)."""
