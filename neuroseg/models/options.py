@@ -88,8 +88,8 @@ class FitOptions:
         if self.model == "tissue":
             parts = ["bias field"] * self.bias_correct + [f"spatial prior β = {self.mrf:g}"] * (self.mrf > 0)
             text = (
-                f"tissue model ({', '.join(parts + ['partial volume'])}, full covariance, raw intensities), "
-                "started from a fast fit on the mask's interior"
+                f"tissue model ({', '.join(parts + ['partial volume'])}) with full covariances of the raw "
+                "intensities, started from a fast fit on the mask's interior"
             )
         return text
 

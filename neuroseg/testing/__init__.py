@@ -9,3 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository's root (app.py, data/, benchmarks/)."""
+
+NIBABEL_DATA = Path(__import__("nibabel").__file__).parent / "tests" / "data"
+"""Real files of every format that nibabel ships as its own test data (nobody here made them)."""

@@ -62,3 +62,15 @@ def warnings(at: AppTest) -> list[str]:
 
 def errors(at: AppTest) -> list[str]:
     return [shown(e.value) for e in at.error]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """The title of every Plotly chart on the page, in page order."""
+    return [(c["layout"].get("title") or {}).get("text", "") for c in charts(at)]
+
+
+def chart(at: AppTest, title: str) -> dict:
+    """The first Plotly chart whose title starts with ``title`` (figure JSON)."""
+    found = [c for c, text in zip(charts(at), chart_titles(at)) if text.startswith(title)]
+    assert found, f"no chart titled {title!r}; the page shows {chart_titles(at)}"
+    return found[0]

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from nibabel.freesurfer.mghformat import MGHImage
 
-from neuroseg.testing.volumes import blobs, nifti_bytes
 from neuroseg.errors import InputError
 from neuroseg.io import load_bytes, load_path
+from neuroseg.testing.volumes import blobs, nifti_bytes
 
 
 @pytest.mark.parametrize(

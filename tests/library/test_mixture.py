@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from neuroseg.errors import InputError
-from neuroseg.core.features import Scope, make_features
 from neuroseg.analysis.metrics import adjusted_rand_index
+from neuroseg.core.features import Scope, make_features
+from neuroseg.errors import InputError
 from neuroseg.models import FitData, FitOptions, fit
 
 

@@ -2,8 +2,14 @@ import numpy as np
 import pytest
 
 from neuroseg.analysis.compare import fit_grid, grid_table, label_alignments
+from neuroseg.analysis.metrics import (
+    adjusted_rand_index,
+    align_labels,
+    cluster_table,
+    dice_per_tissue,
+    mean_pairwise_ari,
+)
 from neuroseg.core.features import Scope, make_features
-from neuroseg.analysis.metrics import adjusted_rand_index, align_labels, cluster_table, dice_per_tissue, mean_pairwise_ari
 from neuroseg.models import FitData, FitOptions, fit
 
 

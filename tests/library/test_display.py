@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, ornt_transform
 
-from neuroseg.viz.orientation import slice_view
 from neuroseg.core.axes import axis_planes
+from neuroseg.viz.orientation import slice_view
 
 RAS = np.diag([2.0, 3.0, 4.0, 1.0])
 

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neuroseg.testing import ROOT
-
-from neuroseg.testing.volumes import blobs
 from neuroseg.cli import main
+from neuroseg.testing import ROOT
+from neuroseg.testing.volumes import blobs
 
 OPTIONS = ["-k", "3", "--seed", "7", "--exact"]
 

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from neuroseg.testing.volumes import blobs, nifti_bytes
-from neuroseg.errors import InputError
 from neuroseg.core.axes import axis_planes
-from neuroseg.io.header import raw_fields, summarize
-from neuroseg.io import load_bytes
 from neuroseg.core.stack import channel_name, stack_images
+from neuroseg.errors import InputError
+from neuroseg.io import load_bytes
+from neuroseg.io.header import raw_fields, summarize
+from neuroseg.testing.volumes import blobs, nifti_bytes
 
 
 def test_images_on_one_grid_become_named_channels():

@@ -9,15 +9,22 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from neuroseg.testing.bad_files import CASES
-from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle, upload, upload_and_segment
-import numpy as np
-
 from neuroseg.testing import ROOT
-
+from neuroseg.testing.bad_files import CASES
+from neuroseg.testing.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PeakMemory,
+    Server,
+    new_page,
+    settle,
+    upload,
+    upload_and_segment,
+)
 from neuroseg.testing.volumes import blobs, nifti_bytes
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"

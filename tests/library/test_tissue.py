@@ -1,28 +1,25 @@
 """The tissue model (bias field, spatial prior, partial volume) on phantoms whose truth is known."""
 
 import json
-import sys
 
 import nibabel as nib
 import numpy as np
 import pytest
 
-from neuroseg.testing import ROOT
-
-from neuroseg.testing.apptest import charts, frame, open_page
+from neuroseg.analysis.metrics import dice_per_tissue
+from neuroseg.analysis.segment import segment
 from neuroseg.cli import main
 from neuroseg.core.features import Scope
-from neuroseg.io import load_path
-from neuroseg.analysis.metrics import dice_per_tissue
-from neuroseg.models import FitData, FitOptions, fit
-from neuroseg.analysis.segment import segment
 from neuroseg.export.nifti import corrected_nifti
+from neuroseg.io import load_path
+from neuroseg.models import FitData, FitOptions, fit
 from neuroseg.models.options import DEFAULT_BETA
 from neuroseg.models.tissue import fit_tissue_model, tissue_names
-
 from neuroseg.testing.phantoms import make_phantom, write
 
 TISSUES = ("CSF", "GM", "WM")
+
+
 MM = (3.0, 3.0, 3.0)  # the test phantoms' voxel size
 
 
@@ -168,27 +165,6 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
     assert scores.min() > 0.7
     assert main(argv[:-2] + ["--mrf", "-1"]) == 2
     assert "--mrf: must be 0 (off) or positive" in capsys.readouterr().err
-
-
-def test_segment_page_shows_the_tissue_model():
-    at = open_page("segment", dataset="phantom", bias="on", mrf="10")
-    titles = [c["layout"]["title"]["text"] for c in charts(at)]
-    assert titles[3].startswith("3 clusters in bias-corrected intensities")
-    assert ["P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"] == titles[5:10]
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "T1w bias-corrected (.nii.gz)" in labels and "b0 bias-corrected (.nii.gz)" in labels
-    dice_table = frame(at, "dice")
-    assert dice_table["dice"].min() > 0.9
-    legend = [t["name"] for t in charts(at)[0]["data"] if t.get("name")]
-    assert legend[:3] == ["CSF", "GM", "WM"]
-
-
-def test_compare_page_runs_the_tissue_model_on_the_same_grid():
-    plain = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2)
-    model = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2, bias="on", mrf="10")
-    assert "tissue model (bias field, spatial prior β = 10" in " ".join(c.value for c in model.caption)
-    bics = [t.value["bic"].tolist() for t in (plain.dataframe[0], model.dataframe[0])]
-    assert len(bics[0]) == len(bics[1]) == 4 and bics[0] != bics[1]
 
 
 def test_the_bias_corrected_export_is_the_image_over_its_field(tmp_path, sample):

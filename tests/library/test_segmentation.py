@@ -3,10 +3,10 @@ import gzip
 import nibabel as nib
 import numpy as np
 
-from neuroseg.models import FitOptions
-from neuroseg.core.features import Scope
 from neuroseg.analysis.segment import segment
+from neuroseg.core.features import Scope
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
+from neuroseg.models import FitOptions
 
 
 def test_exported_labels_round_trip_with_the_source_grid(sample, tmp_path):

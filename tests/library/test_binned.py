@@ -7,13 +7,13 @@ import pytest
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.mixture import GaussianMixture
 
+from neuroseg.analysis.compare import fit_grid
+from neuroseg.analysis.metrics import adjusted_rand_index
+from neuroseg.core.features import Scope, make_features, standardise
+from neuroseg.models import FitData, FitOptions, fit
 from neuroseg.models.binned import KMEANS_TOL, fit_histogram, lloyd
 from neuroseg.models.binned import kmeans_plusplus as histogram_kmeans_plusplus
-from neuroseg.analysis.compare import fit_grid
-from neuroseg.core.features import Scope, make_features, standardise
 from neuroseg.models.histogram import intensity_histogram
-from neuroseg.analysis.metrics import adjusted_rand_index
-from neuroseg.models import FitData, FitOptions, fit
 
 
 @pytest.fixture(scope="module")

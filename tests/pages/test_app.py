@@ -11,22 +11,30 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from neuroseg.testing import ROOT
-
-from neuroseg.testing.apptest import charts, crosshair_reading, errors, frame, open_page, texts, values, warnings
-
-from neuroseg.testing.volumes import blobs, nifti_bytes
 from neuroseg.core.features import Scope, make_features
+from neuroseg.testing import ROOT
+from neuroseg.testing.apptest import (
+    chart,
+    charts,
+    crosshair_reading,
+    errors,
+    frame,
+    open_page,
+    texts,
+    values,
+    warnings,
+)
+from neuroseg.testing.volumes import blobs, nifti_bytes
 
 
 def test_data_page_shows_both_channels_and_their_headers():
     at = open_page()
     assert at.title[0].value == "Data & headers"
-    overview = at.dataframe[0].value
+    overview = frame(at, "channel")
     assert overview["channel"].tolist() == ["T1w", "b0"]
     assert overview["shape"].tolist() == ["99 x 117 x 95"] * 2
     assert overview["voxel size (mm)"].tolist() == ["2 x 2 x 2"] * 2
-    summary = at.dataframe[1].value.set_index("field")["value"]
+    summary = frame(at, "field").set_index("field")["value"]
     assert summary["Orientation"] == "RAS+" and summary["sform code"] == "4 (mni)"
     assert "z = axial" in texts(at)
 
@@ -55,7 +63,7 @@ def test_joint_page_shows_scatter_histogram_and_density():
     at = open_page("joint")
     kinds = [fig["data"][0]["type"] for fig in charts(at)]
     assert kinds == ["scattergl", "image", "heatmap", "contour"]
-    scatter = charts(at)[0]
+    scatter = chart(at, "Joint intensities")
     assert len(values(scatter["data"][0]["x"])) == 4802
     assert "all 4,802 voxels shown" in scatter["layout"]["title"]["text"]
 
@@ -100,7 +108,7 @@ def test_a_bad_url_value_falls_back_with_a_notice():
 
 def test_compare_page_fits_the_default_grid():
     at = open_page("compare")
-    table = at.dataframe[0].value
+    table = frame(at, "bic")
     assert table["k"].tolist() == [k for k in range(2, 7) for _ in range(3)]
     assert table["seed"].tolist() == [12345, 12346, 12347] * 5
     figures = charts(at)
@@ -123,7 +131,7 @@ def test_upload_of_two_small_nifti_files_works_end_to_end():
         [("my t1.nii.gz", nifti_bytes(a, gz=True), "application/gzip"), ("b0.nii", nifti_bytes(b), "application/octet-stream")]
     ).run()
     assert not at.exception
-    assert at.dataframe[0].value["channel"].tolist() == ["my t1", "b0"]
+    assert frame(at, "channel")["channel"].tolist() == ["my t1", "b0"]
     at.switch_page("pages/segment.py").run()
     assert not at.exception and not at.error
     table = frame(at, "n_voxels")
@@ -138,14 +146,14 @@ def test_a_bad_upload_is_named_and_the_good_one_still_loads():
     ).run()
     assert not at.exception
     assert any("page.nii.gz: is an HTML or XML page" in e for e in errors(at))
-    assert at.dataframe[0].value["file"].tolist() == ["good.nii"]
+    assert frame(at, "channel")["file"].tolist() == ["good.nii"]
 
 
 def test_a_second_session_does_not_see_the_first_sessions_upload():
     a, b = blobs()
     first = open_page(dataset="upload")
     first.file_uploader[0].set_value([("secret.nii", nifti_bytes(a), "application/octet-stream")]).run()
-    assert first.dataframe[0].value["file"].tolist() == ["secret.nii"]
+    assert frame(first, "channel")["file"].tolist() == ["secret.nii"]
     second = open_page(dataset="upload")
     assert "Upload one or more co-registered images" in texts(second)
     assert not second.dataframe and "secret" not in texts(second)

@@ -6,14 +6,10 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from neuroseg.testing import ROOT
-
-from neuroseg.testing.apptest import charts, crosshair_reading, open_page, warnings
-from neuroseg.viz.orientation import slice_view
-from neuroseg.core.features import Scope
 from neuroseg.core.samples import load_sample
-from neuroseg.analysis.segment import segment
+from neuroseg.testing import ROOT
 from neuroseg.viz.crosshair import crosshair_position, parse_voxel, plane, readout, voxel_at
+from neuroseg.viz.orientation import slice_view
 
 
 def all_orientations():
@@ -65,35 +61,3 @@ def test_the_readout_matches_nibabel_at_the_voxel():
     world = nib.affines.apply_affine(t1.affine, voxel)
     assert rows["world (x, y, z) mm"] == ", ".join(f"{w:.1f}" for w in world)
     assert rows["label"] == "2 (GM)" and rows["posterior of that label"] == "0.877"
-
-
-def test_segment_page_readout_shows_the_label_and_posterior_of_the_fit():
-    at = open_page("segment", voxel="30,70,47")
-    reading = crosshair_reading(at)
-    stack, _ = load_sample("phantom")
-    seg = segment(stack, Scope("slice", "z", 47), 3, 12345)
-    label, posterior = seg.at((30, 70, 47))
-    assert label == seg.label_volume()[30, 70, 47] > 0
-    assert reading["label"] == f"{label} ({('CSF', 'GM', 'WM')[label - 1]})"
-    assert reading["posterior of that label"] == f"{posterior:.3f}"
-    assert [c["layout"]["title"]["text"] for c in charts(at)[:3]] == [
-        "Labels over T1w, axial", "Labels over T1w, coronal", "Labels over T1w, sagittal"
-    ]
-
-
-def test_crosshair_sliders_move_the_readout_and_the_url_and_one_plane_pages_follow():
-    at = open_page("slices")
-    at.slider(key="slices_cross_y").set_value(30).run()
-    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 30, 47" and at.query_params["voxel"] == "49,30,47"
-    at.slider(key="slices_cross_z").set_value(20).run()
-    at.switch_page("pages/joint.py").run()
-    titles = [c["layout"]["title"]["text"] for c in charts(at)]
-    assert any("axial slice 20" in t for t in titles)
-
-
-def test_old_links_and_bad_voxels():
-    at = open_page("slices", axis="y", slice=40)
-    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 40, 47"
-    at = open_page("slices", voxel="49,58,999")
-    assert any("URL parameter voxel=49,58,999 is not valid" in w for w in warnings(at))
-    assert crosshair_reading(at)["voxel (i, j, k)"] == "49, 58, 47"

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from neuroseg.testing.volumes import blobs
-from neuroseg.errors import InputError
 from neuroseg.core.features import Scope, labels_to_image, make_features
 from neuroseg.core.masks import lesson_mask
+from neuroseg.errors import InputError
+from neuroseg.testing.volumes import blobs
 
 
 def test_lesson_semantics_on_a_synthetic_pair():

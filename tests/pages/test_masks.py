@@ -1,0 +1,35 @@
+"""Analysis masks: the lesson rule, the automatic foreground and mask images, in the library, CLI and app."""
+
+import numpy as np
+
+from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.testing.apptest import errors, open_page, texts
+from neuroseg.testing.volumes import nifti_bytes
+
+
+def test_app_template_defaults_to_its_brain_mask_and_shows_its_size():
+    at = open_page(dataset="mni152")
+    assert at.radio(key="mask").value == "file"
+    voxels = next(m for m in at.metric if m.label == "Voxels in the analysis mask")
+    brain = int((load_sample_mask("mni152").data > 0).sum())
+    assert voxels.value == f"{brain:,}"
+    volume = next(m for m in at.metric if m.label == "Mask volume")
+    assert volume.value == f"{brain * 8 / 1000:,.1f} mL"
+    assert "mni152_brain_mask.nii.gz" in texts(at)
+
+
+def test_app_mask_from_the_url_and_an_uploaded_mask():
+    at = open_page("segment", dataset="phantom", mask="auto", scope="volume")
+    assert at.radio(key="mask").value == "auto"
+    assert "inside the automatic foreground mask" in texts(at)
+    at = open_page(dataset="phantom", mask="file")
+    assert "Upload a mask image" in texts(at)
+    stack, _ = load_sample("phantom")
+    half = np.zeros(stack.shape, np.uint8)
+    half[:50] = 1
+    at.file_uploader(key="mask_upload").set_value([("left.nii", nifti_bytes(half, stack.affine), "application/octet-stream")]).run()
+    assert not at.exception
+    voxels = next(m for m in at.metric if m.label == "Voxels in the analysis mask")
+    assert voxels.value == f"{int((half > 0).sum()):,}"  # nonzero in the mask is inside, whatever the image's value
+    at.file_uploader(key="mask_upload").set_value([("blank.nii", nifti_bytes(half * 0, stack.affine), "application/octet-stream")]).run()
+    assert any("blank.nii: is an empty mask" in e for e in errors(at))

@@ -1,0 +1,26 @@
+"""The tissue model in the app: its posteriors, bias fields and downloads on the Segment page, its grid on Compare."""
+
+
+
+
+from neuroseg.testing.apptest import chart, chart_titles, frame, open_page
+
+
+def test_segment_page_shows_the_tissue_model():
+    at = open_page("segment", dataset="phantom", bias="on", mrf="10")
+    chart(at, "3 clusters in bias-corrected intensities")
+    assert {"P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"} <= set(chart_titles(at))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "T1w bias-corrected (.nii.gz)" in labels and "b0 bias-corrected (.nii.gz)" in labels
+    dice_table = frame(at, "dice")
+    assert dice_table["dice"].min() > 0.9
+    legend = [t["name"] for t in chart(at, "Labels over T1w, axial")["data"] if t.get("name")]
+    assert legend[:3] == ["CSF", "GM", "WM"]
+
+
+def test_compare_page_runs_the_tissue_model_on_the_same_grid():
+    plain = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2)
+    model = open_page("compare", dataset="phantom", kmin=2, kmax=3, seeds=2, bias="on", mrf="10")
+    assert "tissue model (bias field, spatial prior β = 10" in " ".join(c.value for c in model.caption)
+    bics = [frame(t, "bic")["bic"].tolist() for t in (plain, model)]
+    assert len(bics[0]) == len(bics[1]) == 4 and bics[0] != bics[1]
