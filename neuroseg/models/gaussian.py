@@ -15,6 +15,8 @@ import numpy as np
 
 REG = 1e-6
 """Relative ridge added to a covariance before it is inverted (a share of its mean variance)."""
+MIN_VARIANCE = 1e-6
+"""The smallest ridge (scikit-learn's ``reg_covar``), so that a class of one intensity still has a density."""
 
 
 def monomials(X: np.ndarray, centre: np.ndarray, dtype=np.float64) -> np.ndarray:
@@ -53,9 +55,10 @@ def coefficients(
 
 
 def precisions_of(covariances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Precisions and their log-determinants of (m, d, d) covariances, each with a small relative ridge."""
+    """Precisions and their log-determinants of (m, d, d) covariances, each with a small ridge (relative, floored)."""
     d = covariances.shape[-1]
-    ridge = REG * np.trace(covariances, axis1=1, axis2=2)[:, None, None] / d * np.eye(d)
+    variance = np.maximum(REG * np.trace(covariances, axis1=1, axis2=2) / d, MIN_VARIANCE)
+    ridge = variance[:, None, None] * np.eye(d)
     precisions = np.linalg.inv(covariances + ridge)
     return precisions, np.linalg.slogdet(precisions)[1]
 

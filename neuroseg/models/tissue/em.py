@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neuroseg.models.gaussian import normalise, weighted_log_prob
+from neuroseg.models.gaussian import MIN_VARIANCE, normalise, weighted_log_prob
 from neuroseg.models.tissue.bias import bias_update
 from neuroseg.models.tissue.partial_volume import component_gaussians
 from neuroseg.models.tissue.spatial import Neighbours
@@ -87,7 +87,7 @@ class EM:
 
 
 def pure_update(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covs: np.ndarray):
-    """Weighted means and covariances of the pure classes (``resp`` is (k, n)); kept where a class has no weight."""
+    """Weighted means and covariances (+ ``MIN_VARIANCE``) of the pure classes (``resp`` is (k, n)); kept where a class has no weight."""
     means, covs = means.copy(), covs.copy()
     totals = resp.sum(axis=1, dtype=np.float64)
     for j in range(len(resp)):
@@ -97,5 +97,5 @@ def pure_update(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covs: np.nda
         mean = w @ X / totals[j]
         diff = X - mean
         means[j] = mean
-        covs[j] = (diff * w[:, None]).T @ diff / totals[j]
+        covs[j] = (diff * w[:, None]).T @ diff / totals[j] + MIN_VARIANCE * np.eye(X.shape[1])
     return means, covs
