@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import warnings
 
-import h5py
 import nibabel as nib
 import numpy as np
 from nibabel.brikhead import AFNIImage
@@ -36,6 +35,8 @@ class _InMemoryMinc2Image(nib.Minc2Image):
 
     @classmethod
     def from_file_map(klass, file_map, *, mmap=True, keep_file_open=None):
+        import h5py  # only MINC2 needs it: kept out of every other command's start-up
+
         minc_file = Minc2File(h5py.File(file_map["image"].fileobj, "r"))
         affine = minc_file.get_affine()
         if affine.shape != (4, 4):

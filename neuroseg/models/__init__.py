@@ -5,48 +5,27 @@ GMMResult`` in :data:`MODELS`, keyed by :attr:`FitOptions.model`; a new model
 (a Student-t mixture, several Gaussians per tissue, ...) is one module and
 one entry in that table. :func:`fit` checks k and the data once, the same way
 for every model, and then calls the model.
+
+Names are loaded when first used (as scikit-image loads its subpackages), so
+importing :mod:`neuroseg.models.options` costs no scikit-learn import: the
+command line starts fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
-from neuroseg.models.data import FitData, check_data
-from neuroseg.models.mixture import fit_exact, fit_fast
-from neuroseg.models.options import FitOptions, check_k
-from neuroseg.models.result import GMMResult
-from neuroseg.models.tissue import fit_tissue
-
-Model = Callable[[FitData, int, int, FitOptions, bool], GMMResult]
-
-MODELS: dict[str, Model] = {"exact": fit_exact, "fast": fit_fast, "tissue": fit_tissue}
-"""Each model by the name :attr:`FitOptions.model` gives: the lesson's exact fit, its fast path, the tissue model."""
-
-__all__ = ["MODELS", "FitData", "FitOptions", "GMMResult", "fit"]
+_HOMES = {
+    "MODELS": "neuroseg.models.registry",
+    "fit": "neuroseg.models.registry",
+    "FitData": "neuroseg.models.data",
+    "FitOptions": "neuroseg.models.options",
+    "GMMResult": "neuroseg.models.result",
+}
+__all__ = sorted(_HOMES)
 
 
-def fit(data: FitData, k: int, seed: int, options: FitOptions = FitOptions(), *, with_confidence: bool = True) -> GMMResult:
-    """Fit the model that ``options`` name to ``data`` with k components and ``seed``, and label every row.
-
-    Parameters
-    ----------
-    data : FitData
-        The rows (and, for the tissue model, their grid and voxel size).
-    k, seed : int
-    options : FitOptions, default FitOptions()
-    with_confidence : bool, default True
-        Also compute each row's largest posterior probability.
-
-    Returns
-    -------
-    GMMResult
-        Labels 1..k in DESIGN 3.3's order.
-
-    Raises
-    ------
-    InputError
-        For a bad k, or rows that cannot give k clusters (naming their files).
-    """
-    k = check_k(k)
-    check_data(data, k)
-    return MODELS[options.model](data, k, seed, options, with_confidence)
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'neuroseg.models' has no attribute {name!r}")
