@@ -15,7 +15,8 @@ from nibabel.processing import resample_from_to
 
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
-from neuroseg.io.files import SINGLE_SUFFIXES, part_of
+from neuroseg.io.files import part_of
+from neuroseg.io.formats import SINGLE_SUFFIXES
 from neuroseg.core.masks import LESSON, AnalysisMask
 
 AFFINE_TOLERANCE_MM = 1e-3

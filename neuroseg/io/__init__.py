@@ -7,8 +7,7 @@ decompressed or read, gzip streams are inflated with a byte cap and their CRC
 checked, and nothing is written to disk. The voxel array handed to the
 analysis is exactly what ``nib.load(f).get_fdata()`` gives (DESIGN 3.4).
 
-Formats: NIfTI-1/2 single files and .hdr/.img pairs, Analyze 7.5 pairs, MGH/MGZ,
-MINC1 and MINC2, Philips PAR/REC and AFNI HEAD/BRIK(.gz).
+Formats: :data:`neuroseg.io.formats.FORMATS`, the one list.
 """
 
 from __future__ import annotations
@@ -20,15 +19,13 @@ from pathlib import Path
 from neuroseg.errors import InputError
 from neuroseg.io import lazy, nifti
 from neuroseg.io.budget import DEFAULT_BUDGET_MB, memory_budget_bytes
-from neuroseg.io.files import PAIR_KINDS, companion_name, companion_path, group_indices, group_names, part_of
+from neuroseg.io.files import companion_name, companion_path, group_indices, group_names, part_of
+from neuroseg.io.formats import PAIR_NAMES, formats_text, sniff
 from neuroseg.io.gzipped import gunzip_all, gunzip_head, is_gzip
 from neuroseg.io.image import LoadedImage, digest_of
 
-FORMATS_TEXT = (
-    "NIfTI-1/2 (.nii, .nii.gz, .hdr + .img), Analyze 7.5 (.hdr + .img), MGH (.mgh, .mgz), MINC1/MINC2 (.mnc), "
-    "Philips PAR/REC (.PAR + .REC) and AFNI (.HEAD + .BRIK or .BRIK.gz)"
-)
-"""The formats neuroseg reads, for help texts."""
+FORMATS_TEXT = formats_text()
+"""The formats neuroseg reads (:data:`neuroseg.io.formats.FORMATS`), for help texts."""
 
 __all__ = [
     "DEFAULT_BUDGET_MB",
@@ -77,18 +74,18 @@ def load_files(parts: Mapping[str, bytes], *, volume: int = 0, budget: int | Non
         return _load_pair(parts, volume, budget, digest)
     ((name, raw),) = parts.items()
     head = _head(raw, name)
-    kind = lazy.kind_of(head)
+    sniffed = sniff(head)
     part = part_of(name)
-    if kind in ("MINC1", "MINC2"):
+    if sniffed is not None and sniffed.pair is None:  # MINC1, MINC2
         body = gunzip_all(raw, name, cap=budget) if is_gzip(raw) else raw
-        return lazy.load_minc(body, name, kind, volume, budget, digest)
-    if kind in lazy.PAIRED_KINDS:
-        raise _missing_half(name, kind, "data file")
+        return lazy.load_minc(body, name, sniffed.kind, volume, budget, digest)
+    if sniffed is not None:
+        raise _missing_half(name, sniffed.kind, "data file")
     try:
         info = nifti.parse_header(head, name)
     except InputError:
         if part.role == "data":
-            raise _missing_half(name, PAIR_KINDS[part.family], "header") from None
+            raise _missing_half(name, PAIR_NAMES[part.family], "header") from None
         raise
     if info.paired:
         if part.role == "header":
@@ -150,9 +147,9 @@ def _load_pair(parts: Mapping[str, bytes], volume: int, budget: int, digest: str
         )
     header_name, data_name = groups[0]
     header_raw, data_raw = parts[header_name], parts[data_name]
-    kind = lazy.kind_of(_head(header_raw, header_name))
-    if kind in lazy.PAIRED_KINDS:
-        return lazy.load_with_companion(kind, header_raw, header_name, data_raw, data_name, volume, budget, digest)
+    sniffed = sniff(_head(header_raw, header_name))
+    if sniffed is not None and sniffed.pair is not None:
+        return lazy.load_with_companion(sniffed.kind, header_raw, header_name, data_raw, data_name, volume, budget, digest)
     return nifti.load_pair(header_raw, header_name, data_raw, data_name, volume, budget, digest)
 
 

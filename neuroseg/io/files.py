@@ -13,14 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-# (header suffixes, data suffixes) of each two-file format
-PAIRED_SUFFIXES = (
-    ((".hdr", ".hdr.gz"), (".img", ".img.gz")),
-    ((".par",), (".rec",)),
-    ((".head",), (".brik", ".brik.gz")),
-)
-PAIR_KINDS = (".hdr/.img", "PAR/REC", "AFNI HEAD/BRIK")
-SINGLE_SUFFIXES = (".nii.gz", ".nii", ".mgz", ".mgh", ".mnc")
+from neuroseg.io.formats import PAIR_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -30,14 +23,14 @@ class Part:
     name: str
     stem: str
     role: str  # "header", "data" or "single"
-    family: int  # index into PAIRED_SUFFIXES, -1 for a single file
+    family: int  # index into formats.PAIR_FAMILIES, -1 for a single file
     suffix: str
 
 
 def part_of(name: str) -> Part:
     """Classify a file name (``scan+orig.BRIK.gz`` -> stem ``scan+orig``, role ``data``)."""
     lower = name.lower()
-    for family, (headers, datas) in enumerate(PAIRED_SUFFIXES):
+    for family, (headers, datas) in enumerate(PAIR_FAMILIES):
         for role, suffixes in (("header", headers), ("data", datas)):
             for suffix in sorted(suffixes, key=len, reverse=True):
                 if lower.endswith(suffix) and len(name) > len(suffix):
@@ -47,7 +40,7 @@ def part_of(name: str) -> Part:
 
 def companion_name(part: Part) -> str:
     """The name the missing half of a pair would have, in the same letter case."""
-    headers, datas = PAIRED_SUFFIXES[part.family]
+    headers, datas = PAIR_FAMILIES[part.family]
     wanted = (datas if part.role == "header" else headers)[0]
     if part.suffix.isupper():
         wanted = wanted.upper()
@@ -103,7 +96,7 @@ def companion_path(path: Path) -> Path | None:
     part = part_of(path.name)
     if part.role == "single":
         return None
-    headers, datas = PAIRED_SUFFIXES[part.family]
+    headers, datas = PAIR_FAMILIES[part.family]
     wanted = {s.lower() for s in (datas if part.role == "header" else headers)}
     try:
         siblings = sorted(path.parent.iterdir())

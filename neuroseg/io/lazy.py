@@ -45,23 +45,6 @@ class _InMemoryMinc2Image(nib.Minc2Image):
         return klass(klass.ImageArrayProxy(minc_file), affine, header, extra=None, file_map=file_map)
 
 
-def kind_of(head: bytes) -> str | None:
-    """``"MINC1"``, ``"MINC2"``, ``"PAR/REC"`` or ``"AFNI"`` from a file's first bytes, else None."""
-    if head[:4] in (b"CDF\x01", b"CDF\x02"):
-        return "MINC1"
-    if head[:8] == b"\x89HDF\r\n\x1a\n":
-        return "MINC2"
-    text = head.lstrip()
-    if text.startswith(b"# === DATA DESCRIPTION FILE"):
-        return "PAR/REC"
-    if text.startswith(b"type = ") and b"name = " in text:
-        return "AFNI"
-    return None
-
-
-PAIRED_KINDS = ("PAR/REC", "AFNI")
-
-
 def load_minc(raw: bytes, name: str, kind: str, volume: int, budget: int, digest: str) -> LoadedImage:
     """Load a MINC1 (NetCDF) or MINC2 (HDF5) file from its bytes."""
     klass = nib.Minc1Image if kind == "MINC1" else _InMemoryMinc2Image

@@ -128,14 +128,10 @@ def _parse_nifti(head, name, header_class, image_class, size, single, pair, labe
             "is a CIFTI file (surface and grayordinate data), not a volume.",
             "Use a volumetric NIfTI image instead.",
         )
-    try:
-        dtype = hdr.get_data_dtype()
-    except (KeyError, ValueError):
-        raise InputError(
-            name,
-            f"uses data type code {int(hdr['datatype'])}, which is not a known NIfTI type.",
-            "The header is damaged, or the writer is non-standard; re-export it as int16 or float32.",
-        ) from None
+    dtype = _declared_dtype(
+        hdr, name, f"uses data type code {int(hdr['datatype'])}, which is not a known NIfTI type.",
+        "The header is damaged, or the writer is non-standard; re-export it as int16 or float32.",
+    )  # fmt: skip
     _check_dtype(dtype, hdr, name)
     offset = int(hdr["vox_offset"])
     return _HeaderInfo(image_class, hdr, label, shape, dtype.itemsize, offset)
@@ -173,15 +169,19 @@ def _parse_mgh(head: bytes, name: str) -> _HeaderInfo:
     hdr = MGHHeader(head[:90], check=False)
     dims = [int(d) for d in hdr["dims"]]
     shape = tuple(dims[:3]) + ((dims[3],) if dims[3] > 1 else ())
-    try:
-        dtype = hdr.get_data_dtype()
-    except (KeyError, ValueError):
-        raise InputError(
-            name,
-            f"uses MGH data type code {int(hdr['type'])}, which is not known.",
-            "Re-export it with FreeSurfer's mri_convert, or as NIfTI.",
-        ) from None
+    dtype = _declared_dtype(
+        hdr, name, f"uses MGH data type code {int(hdr['type'])}, which is not known.",
+        "Re-export it with FreeSurfer's mri_convert, or as NIfTI.",
+    )  # fmt: skip
     return _HeaderInfo(MGHImage, hdr, "MGH", shape, dtype.itemsize, hdr.get_data_offset())
+
+
+def _declared_dtype(hdr, name: str, problem: str, hint: str) -> np.dtype:
+    """The header's data type, or a refusal naming the file when its type code is unknown."""
+    try:
+        return hdr.get_data_dtype()
+    except (KeyError, ValueError):
+        raise InputError(name, problem, hint) from None
 
 
 def _check_dtype(dtype: np.dtype, hdr, name: str) -> None:

@@ -111,7 +111,7 @@ def cases() -> list[Case]:
         Case("half-analyze-pair", "brain.hdr", patched(valid, magic=b""), "error",
              "brain.hdr: is one half of a two-file image (Analyze 7.5): it holds the header, but the data file brain.img"),
         Case("half-pair-data", "scan.img", b"\x00" * 4000, "error",
-             "scan.img: is one half of a two-file image (.hdr/.img): it holds the voxel data, but the header file scan.hdr is missing"),
+             "scan.img: is one half of a two-file image (NIfTI or Analyze pair): it holds the voxel data, but the header file scan.hdr is missing"),
         Case("glued-pair", "glued.nii", patched(valid, magic=b"ni1"), "error",
              "glued.nii: holds a NIfTI-1 pair header (the header of a .hdr/.img pair) with data glued on"),
         Case("glued-analyze", "glued.nii", patched(valid, magic=b""), "error",

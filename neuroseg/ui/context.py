@@ -16,6 +16,7 @@ from neuroseg.errors import InputError
 from neuroseg.core.features import Scope
 from neuroseg.core.axes import AXES, axis_planes
 from neuroseg.io import FORMATS_TEXT, LoadedImage, group_indices, memory_budget_bytes
+from neuroseg.io.formats import short_list
 from neuroseg.core.masks import MASK_CHOICES
 from neuroseg.core.samples import DEFAULT_SAMPLE, SAMPLES
 from neuroseg.core.stack import VolumeStack, channel_name
@@ -112,7 +113,7 @@ def sidebar() -> Context:
             DATASETS,
             key="dataset",
             bind="query-params",
-            captions=[SAMPLES[k].title for k in SAMPLES] + ["Your own images (NIfTI, MGH, MINC, PAR/REC, AFNI, Analyze)"],
+            captions=[SAMPLES[k].title for k in SAMPLES] + [f"Your own images ({short_list()})"],
         )
         if ctx.dataset == UPLOAD:
             _uploads(ctx)

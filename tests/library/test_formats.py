@@ -12,7 +12,7 @@ import pytest
 from neuroseg.cli import main
 from neuroseg.errors import InputError
 from neuroseg.io import group_names, load_files, load_path
-from neuroseg.testing import NIBABEL_DATA
+from neuroseg.testing import NIBABEL_DATA, ROOT
 from neuroseg.testing.volumes import blobs
 
 REAL_FILES = [
@@ -137,3 +137,14 @@ def test_cli_labels_keep_nibabels_grid(tmp_path, filename):
     assert labels.shape == spatial
     np.testing.assert_allclose(labels.affine, source.affine, atol=1e-5)
     assert set(np.unique(labels.get_fdata())) <= {0, 1, 2}
+
+
+def test_one_list_of_formats_names_every_file_kind_and_the_readme_quotes_it():
+    from neuroseg.io.formats import FORMATS, PAIR_FAMILIES, formats_text, sniff
+
+    assert [f.kind for f in FORMATS] == ["NIfTI", "Analyze", "MGH", "MINC1", "MINC2", "PAR/REC", "AFNI"]
+    assert len(PAIR_FAMILIES) == 3  # NIfTI and Analyze share .hdr + .img
+    assert sniff((NIBABEL_DATA / "minc2_1_scale.mnc").read_bytes()[:64]).kind == "MINC2"
+    assert sniff((NIBABEL_DATA / "example4d+orig.HEAD").read_bytes()[:64]).kind == "AFNI"
+    assert sniff((NIBABEL_DATA / "example4d.nii.gz").read_bytes()[:64]) is None  # gzip: the header decides
+    assert formats_text() in (ROOT / "README.md").read_text().replace("\n", " ")
