@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from neuroseg.ui.context import sidebar
+from neuroseg.ui.sidebar import sidebar
 from neuroseg.ui.widgets import show_messages
 
 st.set_page_config(page_title="neuroseg", page_icon="🧠", layout="wide")

@@ -16,7 +16,8 @@ from neuroseg.viz.orientation import slice_view
 from neuroseg.viz.figures import crosshair_figure
 from neuroseg.core.axes import AXES
 from neuroseg.ui import cache
-from neuroseg.ui.context import Context, current, set_crosshair
+from neuroseg.ui.context import Context, current
+from neuroseg.ui.crosshair import set_crosshair
 from neuroseg.viz.crosshair import crosshair_position, format_voxel, plane, voxel_at
 
 Picture = Callable[[str, tuple[int, int, int]], np.ndarray]

@@ -10,7 +10,8 @@ from neuroseg.viz.rasters import default_window, window
 from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, FitOptions
 from neuroseg.ui.urlparams import MRF_CHOICES
 from neuroseg.ui import cache
-from neuroseg.ui.context import Context, dismiss_url_notices, url_notices
+from neuroseg.ui.context import Context
+from neuroseg.ui.notices import dismiss_url_notices, url_notices
 from neuroseg.ui.markdown import literal
 
 _SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
