@@ -59,17 +59,22 @@ def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
-    """Mean adjusted Rand index over all pairs of runs (seed stability); 1.0 for one run.
+    """Mean adjusted Rand index over all pairs of runs (seed stability); 1.0 for one run."""
+    return float(np.mean(pairwise_aris(labelings))) if len(labelings) > 1 else 1.0
+
+
+def pairwise_aris(labelings: Sequence[np.ndarray]) -> list[float]:
+    """The adjusted Rand index of every pair of runs, in ``itertools.combinations`` order.
 
     Every pair's contingency table is a marginal of one joint table of all
     runs, counted in a single pass over the voxels when it is small enough
     (5 runs of k = 8: 32,768 cells), instead of one pass per pair.
     """
     if len(labelings) < 2:
-        return 1.0
+        return []
     sizes = [int(np.max(labels)) + 1 for labels in labelings]
     if np.prod(sizes, dtype=np.float64) > _JOINT_CELLS:
-        return float(np.mean([adjusted_rand_index(a, b) for a, b in combinations(labelings, 2)]))
+        return [adjusted_rand_index(a, b) for a, b in combinations(labelings, 2)]
     codes = np.zeros(len(labelings[0]), dtype=np.intp)
     for labels, size in zip(labelings, sizes):
         codes *= size
@@ -77,7 +82,7 @@ def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
     joint = np.bincount(codes, minlength=int(np.prod(sizes))).reshape(sizes)
     runs = range(len(labelings))
     tables = [joint.sum(axis=tuple(r for r in runs if r not in (i, j))) for i, j in combinations(runs, 2)]
-    return float(np.mean([_ari(table) for table in tables]))
+    return [_ari(table) for table in tables]
 
 
 def _ari(table: np.ndarray) -> float:

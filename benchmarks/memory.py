@@ -1,0 +1,67 @@
+"""Memory of one and of several concurrent sessions, on a real server driven by Playwright."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks.common import ensure_1mm, main, s, table
+
+
+def walk_all_pages(pages, url: str) -> None:
+    from neuroseg.testing.browser import settle
+
+    for page in pages:
+        page.goto(url)
+    for page in pages:
+        settle(page)
+    for title in ("Slices & histograms", "Joint intensities", "Segment", "Compare k × seeds"):
+        for page in pages:
+            page.locator("[data-testid=stSidebarNav]").get_by_text(title).click()
+        for page in pages:
+            settle(page)
+
+
+def run(quick: bool) -> str:
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, upload_and_segment
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for sessions in (1, 5):
+            server = Server(env={"NEUROSEG_DATA_DIR": str(ensure_1mm())})
+            idle = server.rss()
+            pages = [new_page(browser, 1000) for _ in range(sessions)]
+            with PeakMemory(server.process.pid) as memory:
+                start = time.perf_counter()
+                walk_all_pages(pages, server.url)
+                took = time.perf_counter() - start
+            rows.append([f"{sessions} walking all pages, 1 mm sample", f"{idle / 2**20:.0f} MB", f"{memory.peak / 2**20:.0f} MB",
+                         s(took), "yes" if server.healthy() else "NO"])  # fmt: skip
+            for page in pages:
+                page.context.close()
+            server.stop()
+        server = Server()
+        pages = [new_page(browser, 1000) for _ in range(5)]
+        with PeakMemory(server.process.pid) as memory, tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            outcomes = upload_and_segment(pages, server.url, Path(folder))
+            took = time.perf_counter() - start
+        correct = sum(shown == f"{expected:,}" for expected, shown in outcomes)
+        rows.append([f"5 uploading two files each and segmenting ({correct}/5 correct)", "-", f"{memory.peak / 2**20:.0f} MB",
+                     s(took), "yes" if server.healthy() else "NO"])  # fmt: skip
+        server.stop()
+        browser.close()
+    return table(
+        "Server memory (peak resident set size of the streamlit process)",
+        ["sessions at once", "server idle", "peak", "wall time", "server up after"],
+        rows,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main("memory", run)
