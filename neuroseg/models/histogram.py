@@ -112,6 +112,20 @@ class Histogram:
         counts.sum_duplicates()
         return counts, ROW_BLOCK
 
+    @cached_property
+    def of_rows(self) -> Histogram:
+        """The lossless histogram of the rows themselves: one bin per row, in row order (itself when lossless).
+
+        k-means++ draws rows from the running sum of every row's distance to
+        its nearest centre; on a lossy histogram the bins' distances shift
+        those sums enough to draw other rows (and end in other optima at
+        k >= 5 on float data), so the draws are taken on the rows.
+        """
+        if self.lossless:
+            return self
+        n = len(self.rows)
+        return Histogram(self.rows, self.rows, np.ones(n), np.arange(n), True)
+
     def standardised(self, transform) -> Histogram:
         """The histogram of ``transform.apply(rows)``: same bins and counts."""
         return Histogram(

@@ -61,11 +61,15 @@ def test_cells_hold_their_bins(volume_X):
 
 
 @pytest.mark.parametrize("k, seed", [(3, 12345), (5, 7), (8, 12346)])
-def test_kmeans_plusplus_draws_scikit_learns_centres(volume_X, k, seed):
-    centred = volume_X - volume_X.mean(axis=0)  # KMeans seeds on centred data
+@pytest.mark.parametrize("rows", ["volume_X", "float_X"])
+def test_kmeans_plusplus_draws_scikit_learns_centres(request, rows, k, seed):
+    """On integer rows through their lossless histogram; on float rows, which the histogram bins, from the rows."""
+    X = request.getfixturevalue(rows)
+    centred = X - X.mean(axis=0)  # KMeans seeds on centred data
     expected, _ = kmeans_plusplus(centred, k, random_state=np.random.RandomState(seed))
-    ours = histogram_kmeans_plusplus(intensity_histogram(volume_X), k, seed)
-    np.testing.assert_allclose(ours, expected + volume_X.mean(axis=0))
+    histogram = intensity_histogram(X) if rows == "volume_X" else intensity_histogram(X, levels=64)
+    assert histogram.lossless == (rows == "volume_X")
+    np.testing.assert_allclose(histogram_kmeans_plusplus(histogram, k, seed), expected + X.mean(axis=0))
 
 
 @pytest.mark.parametrize("k, seed", [(4, 12345), (8, 3)])
