@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from neuroseg import __version__
 from neuroseg.errors import InputError
 from neuroseg.viz.palette import label_colour
+from neuroseg.viz.static import group_volumes_figure
 from neuroseg.analysis.pipeline import RunOptions, segment_paths
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
 from neuroseg.models.tissue import tissue_names
@@ -284,25 +285,13 @@ def group_volumes(out_dir: Path) -> pd.DataFrame:
 
 def write_group(out_dir: Path) -> tuple[Path, Path]:
     """``group_volumes.tsv`` and ``group_volumes.png`` (tissue volumes across participants)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
     out_dir = Path(out_dir)
     table = group_volumes(out_dir)
     tsv = out_dir / "group_volumes.tsv"
     _atomic_write(tsv, table.to_csv(sep="\t", index=False).encode())
-    who = table["participant_id"] + (" " + table["session_id"] if "session_id" in table else "")
-    wide = table.assign(who=who).pivot(index="who", columns="name", values="volume_ml")
-    wide = wide[list(dict.fromkeys(table.sort_values("index")["name"]))]
-    fig, ax = plt.subplots(figsize=(max(4, 0.5 * len(wide) + 2), 4))
-    colours = [label_colour(int(i)) for i in table.drop_duplicates("name").sort_values("index")["index"]]
-    wide.plot.bar(stacked=True, ax=ax, color=colours)
-    ax.set_ylabel("volume (mL)")
-    ax.set_xlabel("")
-    ax.set_title(f"Tissue volumes of {len(wide)} participant(s)")
-    fig.tight_layout()
+    fig = group_volumes_figure(table)
     png = out_dir / "group_volumes.png"
     fig.savefig(png, dpi=100)
     plt.close(fig)

@@ -1,4 +1,4 @@
-"""Every odd upload gets a clear answer in the library, on the command line and in the app."""
+"""Every odd file gets a clear answer in the library and on the command line; budgets are checked before the data is read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Analysis masks: the lesson rule, the automatic foreground and mask images, in the library, CLI and app."""
+"""Analysis masks: the lesson rule, the automatic foreground and mask images, in the library and the CLI."""
 
 import nibabel as nib
 import numpy as np

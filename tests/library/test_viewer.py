@@ -1,4 +1,4 @@
-"""The crosshair viewer: planes through a voxel, clicks mapped back to voxels, the readout, the shared URL."""
+"""The crosshair maths: planes through a voxel, clicks mapped back to voxels in every orientation, the readout."""
 
 import itertools
 

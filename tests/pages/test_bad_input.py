@@ -1,4 +1,4 @@
-"""Every odd upload gets a clear answer in the library, on the command line and in the app."""
+"""Every odd upload and every refusal of the data gets a clear message in the app, never a traceback."""
 
 from __future__ import annotations
 

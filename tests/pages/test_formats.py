@@ -1,4 +1,4 @@
-"""Every volume format nibabel reads, on nibabel's own package data and on pairs nibabel writes."""
+"""Every volume format uploads and segments in the app; a half pair is named."""
 
 
 import nibabel as nib

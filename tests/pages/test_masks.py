@@ -1,4 +1,4 @@
-"""Analysis masks: the lesson rule, the automatic foreground and mask images, in the library, CLI and app."""
+"""Analysis masks in the app: the bundled brain mask, the URL's choice and an uploaded mask."""
 
 import numpy as np
 

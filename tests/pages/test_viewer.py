@@ -1,4 +1,4 @@
-"""The crosshair viewer: planes through a voxel, clicks mapped back to voxels, the readout, the shared URL."""
+"""The crosshair on the pages: the readout after a fit, the sliders, the shared URL and old links."""
 
 
 
