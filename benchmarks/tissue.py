@@ -93,10 +93,10 @@ def run(quick: bool) -> str:
     X3, mask3, truth3, _ = tissue_phantom(3.0, 0.09, 0.4, 5, las=True)
     rows = []
     for beta in BETAS:
-        fit = tissue_labels(X, mask, 1.5, bias_correct=True, beta=beta)
+        labels = tissue_labels(X, mask, 1.5, bias_correct=True, beta=beta)
         oracle = tissue_labels(ceiling, mask, 1.5, beta=beta)
         coarse = tissue_labels(X3, mask3, 3.0, bias_correct=True, beta=beta)
-        rows.append([f"{beta:g}"] + [f"{v:.3f}" for v in tissue_dice(truth, mask, fit)]
+        rows.append([f"{beta:g}"] + [f"{v:.3f}" for v in tissue_dice(truth, mask, labels)]
                     + [f"{v:.3f}" for v in tissue_dice(truth, mask, oracle)]
                     + [f"{v:.3f}" for v in tissue_dice(truth3, mask3, coarse)])  # fmt: skip
     out.append(table(

@@ -223,7 +223,7 @@ def kmeans_plusplus(histogram: Histogram, k: int, seed: int) -> np.ndarray:
 
 def _kmeans_plusplus(histogram: Histogram, k: int, trials: int, seed: int) -> np.ndarray:
     random_state = np.random.RandomState(seed)
-    rows, n = histogram.rows, len(histogram.rows)
+    rows = histogram.rows
     middle = histogram.values.mean(axis=0)
     values = histogram.values - middle  # centred, as KMeans centres its data, for accurate distances
     norms, counts = (values**2).sum(axis=1), histogram.counts

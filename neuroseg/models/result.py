@@ -70,14 +70,6 @@ class GMMResult:
     bias: np.ndarray | None = None
     corrected: np.ndarray | None = None
 
-    @property
-    def covariance_type(self) -> str:
-        return "full" if self.mode == "tissue" else self.options.covariance
-
-    @property
-    def standardised(self) -> bool:
-        return self.mode != "tissue" and self.options.standardise
-
 
 def label_order(means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The components sorted by ascending mean of the first channel (ties by the next), and each one's label 1..k."""
