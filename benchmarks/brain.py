@@ -1,0 +1,84 @@
+"""Brain extraction on Colin27 moved out of MNI space: Dice against its BET brain, time and peak memory per cube size.
+
+Each extraction runs in a child process of its own, so its peak resident
+memory is its own (onnxruntime, the networks' activations and the head). The
+time of one scikit-learn ``GaussianMixture(3)`` fit on the BET brain's voxels
+is measured in the same run (issue 19: extraction in at most 3x that).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
+
+from benchmarks.common import main, s, table
+from neuroseg.testing import ROOT
+
+POSES = {
+    "1 mm LPS, tilted, shifted, int16": dict(tilt=(12, -8, 15), shift=(20, -35, 40), axcodes="LPS", noise=0.03, bias=0.3),
+    "1.3 mm PIR, float32": dict(tilt=(-10, 5, 20), shift=(-15, 10, -25), zooms=(1.3, 1.3, 1.3), axcodes="PIR",
+                                noise=0.03, bias=0.3, dtype="float32"),
+}  # fmt: skip
+SIZES = (128, 160, 192, 224, 256)
+
+CHILD = """
+import json, resource, sys, time
+import numpy as np
+from neuroseg.models.brain import extract_brain
+from neuroseg.testing.heads import brain_scores, moved_head
+pose, size = json.loads(sys.argv[1]), int(sys.argv[2])
+if "dtype" in pose:
+    pose["dtype"] = getattr(np, pose["dtype"])
+head = moved_head(**pose)
+data = head.data
+start = time.perf_counter()
+mask = extract_brain(data, head.image.affine, size).mask
+seconds = time.perf_counter() - start
+scores = brain_scores(mask, head.brain, head.image.header.get_zooms()[:3])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(dict(seconds=seconds, peak_mb=peak, **scores.__dict__, brain_voxels=int(head.brain.sum()))))
+"""
+
+
+def child(pose: dict, size: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(pose), str(size)], cwd=ROOT, check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def gmm_seconds() -> float:
+    """One GaussianMixture(3) fit on the BET brain's voxels of the first pose (one BLAS thread, as neuroseg fits)."""
+    from neuroseg.testing.heads import moved_head
+
+    head = moved_head(**POSES["1 mm LPS, tilted, shifted, int16"])
+    X = head.data[head.brain][:, None]
+    with threadpool_limits(1):
+        start = time.perf_counter()
+        GaussianMixture(3, random_state=12345).fit_predict(X)
+        return time.perf_counter() - start
+
+
+def run(quick: bool) -> str:
+    fit = gmm_seconds()
+    rows = []
+    for name, pose in POSES.items():
+        for size in SIZES[2:3] if quick else SIZES:
+            r = child(pose, size)
+            rows.append([name, f"{size}^3", f"{r['dice']:.4f}", f"{r['core_kept']:.4f}", f"{r['beyond'] * 100:.2f} %",
+                         f"{r['volume_ratio']:.3f}", s(r["seconds"]), f"{r['seconds'] / fit:.1f}x", f"{r['peak_mb']:.0f} MB"])  # fmt: skip
+    return table(
+        f"Brain extraction (deepbet's networks, onnxruntime) against Colin27's BET brain; one GaussianMixture(3) "
+        f"fit on the brain's voxels: {s(fit)}",
+        ["head", "cube", "Dice", "core kept (3 mm)", "beyond BET + 4 mm", "volume / BET", "time", "x one GMM fit",
+         "peak memory (process)"],
+        rows,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main("brain", run)

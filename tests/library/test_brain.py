@@ -1,0 +1,55 @@
+"""Brain extraction on real heads nobody here made: Colin27 moved out of MNI space, scored against its BET brain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neuroseg.models.brain import extract_brain, largest_component, resize_nearest
+from neuroseg.testing.heads import HEAD, brain_scores, moved_head
+
+POSES = {
+    "LPS 1 mm, tilted and shifted, int16": dict(tilt=(12, -8, 15), shift=(20, -35, 40), axcodes="LPS", noise=0.03, bias=0.3),
+    "PIR 1.3 mm, float32": dict(tilt=(-10, 5, 20), shift=(-15, 10, -25), zooms=(1.3, 1.3, 1.3), axcodes="PIR", noise=0.03,
+                                bias=0.3, dtype=np.float32),
+    "LAS anisotropic 1 x 1.2 x 1.5 mm": dict(tilt=(5, 10, 0), zooms=(1.0, 1.2, 1.5), axcodes="LAS", noise=0.05, bias=0.4),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=list(POSES), ids=list(POSES))
+def head(request):
+    if not HEAD.exists():
+        pytest.fail(f"{HEAD} is missing: apt-get install mricron-data (the README's test command does)")
+    return moved_head(**POSES[request.param])
+
+
+def test_the_brain_of_a_moved_head_meets_the_targets(head):
+    mask = extract_brain(head.data, head.image.affine).mask
+    assert mask.shape == head.data.shape and mask.dtype == bool
+    scores = brain_scores(mask, head.brain, head.image.header.get_zooms()[:3])
+    assert scores.core_kept >= 0.99, scores
+    assert scores.beyond <= 0.02, scores
+    assert scores.dice >= 0.92, scores
+
+
+def test_extraction_is_reproducible_and_probabilities_are_probabilities():
+    head = moved_head(zooms=(2.0, 2.0, 2.0))
+    first, again = extract_brain(head.data, head.image.affine), extract_brain(head.data, head.image.affine)
+    np.testing.assert_array_equal(first.mask, again.mask)
+    assert 0.0 <= first.probability.min() and first.probability.max() <= 1.0
+    assert np.all(first.probability[first.mask] > 0.0)
+
+
+def test_nearest_exact_resampling_maps_centres_to_centres():
+    volume = np.arange(4 * 6 * 8).reshape(4, 6, 8)
+    np.testing.assert_array_equal(resize_nearest(volume, volume.shape), volume)
+    half = resize_nearest(volume, (2, 3, 4))
+    np.testing.assert_array_equal(half, volume[1::2, 1::2, 1::2])
+    assert resize_nearest(volume, (8, 12, 16))[::2, ::2, ::2].tolist() == volume.tolist()
+
+
+def test_the_largest_component_counts_diagonal_neighbours():
+    mask = np.zeros((5, 5, 5), bool)
+    mask[0, 0, 0] = mask[1, 1, 1] = mask[2, 2, 2] = True  # one 26-connected line of three
+    mask[4, 4, 0] = mask[4, 3, 0] = True
+    assert largest_component(mask).sum() == 3 and not largest_component(np.zeros((3, 3, 3), bool)).any()
