@@ -24,3 +24,15 @@ def pair_files(tmp_path):
         path.write_bytes(nifti_bytes(data, gz=True))
         paths.append(path)
     return paths, (a, b)
+
+
+@pytest.fixture(scope="session")
+def tilted_head():
+    """Colin27 tilted, shifted and stored LPS, with noise and a bias field, and the brain extracted from it."""
+    from neuroseg.models.brain import extract_brain
+    from neuroseg.testing.heads import HEAD, moved_head
+
+    if not HEAD.exists():
+        pytest.fail(f"{HEAD} is missing: apt-get install mricron-data (the README's test command does)")
+    head = moved_head(tilt=(12, -8, 15), shift=(20, -35, 40), axcodes="LPS", noise=0.03, bias=0.3)
+    return head, extract_brain(head.data, head.image.affine)
