@@ -42,9 +42,10 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resample", action="store_true", help="resample images onto the first one's grid")
     parser.add_argument("--volume", type=int, default=0, help="volume of 4-D images (default 0)")
     parser.add_argument(
-        "--mask", metavar="FILE|auto",
-        help="analysis mask: a mask image (nonzero = inside) or 'auto' (foreground found from the first image); "
-        "default: the lesson's rule, > 0 in every image",
+        "--mask", metavar="FILE|auto|brain",
+        help="analysis mask: a mask image (nonzero = inside), 'auto' (foreground found from the first image) or "
+        "'brain' (the brain extracted from the first image, a T1-weighted head or brain, checked against the MNI152 "
+        "template); default: the lesson's rule, > 0 in every image",
     )  # fmt: skip
 
 

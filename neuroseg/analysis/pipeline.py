@@ -16,6 +16,7 @@ from neuroseg.core.features import Scope
 from neuroseg.io import load_path
 from neuroseg.core.masks import resolve_mask
 from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
+from neuroseg.analysis.brain import brain_mask
 from neuroseg.analysis.segment import Segmentation, segment
 from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
 
@@ -58,7 +59,7 @@ def load_stack(
     paths: Sequence[str | Path], names: Sequence[str] | None = None, *, volume: int = 0, resample: bool = False,
     mask: str | None = None,
 ) -> tuple[VolumeStack, list[str]]:  # fmt: skip
-    """Load co-registered images as a stack inside the chosen mask (``None``, ``"auto"`` or a mask file).
+    """Load co-registered images as a stack inside the chosen mask (``None``, ``"auto"``, ``"brain"`` or a mask file).
 
     Returns
     -------
@@ -71,6 +72,9 @@ def load_stack(
     stack = stack_images(images, names, resample=resample)
     if mask is None:
         return stack, []
+    if mask == "brain":
+        chosen = brain_mask(stack).mask
+        return with_mask(stack, chosen), list(chosen.notices)
     kind = "auto" if mask == "auto" else "file"
     chosen = resolve_mask(kind, stack.channels, stack.reference, load_path(mask) if kind == "file" else None)
     return with_mask(stack, chosen), list(chosen.notices)

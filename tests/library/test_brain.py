@@ -53,3 +53,37 @@ def test_the_largest_component_counts_diagonal_neighbours():
     mask[0, 0, 0] = mask[1, 1, 1] = mask[2, 2, 2] = True  # one 26-connected line of three
     mask[4, 4, 0] = mask[4, 3, 0] = True
     assert largest_component(mask).sum() == 3 and not largest_component(np.zeros((3, 3, 3), bool)).any()
+
+
+def test_the_command_line_segments_inside_the_brain_of_a_head(tilted_head, tmp_path, capsys):
+    import nibabel as nib
+
+    from neuroseg.cli import main
+    from neuroseg.testing.heads import brain_scores
+
+    head, _ = tilted_head
+    nib.save(head.image, tmp_path / "head_T1w.nii.gz")
+    out = tmp_path / "labels.nii.gz"
+    assert main(["segment", str(tmp_path / "head_T1w.nii.gz"), "-k", "3", "--mask", "brain", "-o", str(out)]) == 0
+    assert "note: Brain extracted from head_T1w.nii.gz:" in capsys.readouterr().err
+    labels = nib.load(out)
+    np.testing.assert_allclose(labels.affine, head.image.affine, atol=1e-5)
+    scores = brain_scores(np.asarray(labels.dataobj) > 0, head.brain, head.image.header.get_zooms()[:3])
+    assert scores.dice >= 0.92 and scores.beyond <= 0.02, scores
+
+
+def test_an_image_that_is_no_head_is_refused_in_one_line_with_status_2(tmp_path, capsys):
+    import nibabel as nib
+
+    from neuroseg.cli import main
+
+    rng = np.random.default_rng(0)
+    g = np.mgrid[:80, :96, :80]
+    ellipsoid = ((g[0] - 40) / 30) ** 2 + ((g[1] - 48) / 37) ** 2 + ((g[2] - 40) / 27) ** 2 < 1
+    volume = (ellipsoid * 500 + np.abs(rng.normal(0, 50, ellipsoid.shape))).astype(np.float32)
+    nib.save(nib.Nifti1Image(volume, np.diag([2.0, 2.0, 2.0, 1.0])), tmp_path / "ellipsoid.nii.gz")
+    argv = ["segment", str(tmp_path / "ellipsoid.nii.gz"), "-k", "3", "--mask", "brain", "-o", str(tmp_path / "x.nii.gz")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("neuroseg: error: ellipsoid.nii.gz: does not look like a T1-weighted head")
+    assert "--mask FILE" in err and not (tmp_path / "x.nii.gz").exists()

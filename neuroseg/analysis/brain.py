@@ -1,0 +1,66 @@
+"""The ``brain`` analysis mask: the brain extracted from the first channel, checked by registering the template onto it.
+
+A whole-head scan under the lesson's rule or ``auto`` keeps the head, not the
+brain. ``brain`` extracts the brain from the first channel (a T1-weighted
+head or brain; :mod:`neuroseg.models.brain`) and registers the MNI152
+template onto it (:mod:`neuroseg.models.registration`). An image whose
+extracted "brain" does not line up with the template's anatomy is refused
+with its file's name, never given a brain-shaped guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuroseg.core.masks import AnalysisMask
+from neuroseg.core.stack import VolumeStack
+from neuroseg.errors import InputError
+from neuroseg.models.brain import extract_brain
+from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template
+
+HINT = "Give a brain mask file instead (--mask FILE, or the mask choice 'file' in the app)."
+
+
+@dataclass(frozen=True)
+class BrainMask:
+    """The ``brain`` mask of a stack and the registration that checked it."""
+
+    mask: AnalysisMask
+    registration: Registration
+    volume_ml: float
+
+
+def brain_mask(stack: VolumeStack) -> BrainMask:
+    """Extract the brain from the stack's first channel and check it against the template.
+
+    Raises
+    ------
+    InputError
+        Naming the first image when no brain is found or it does not line up with the template.
+    """
+    name = stack.reference.name
+    extraction = extract_brain(stack.channels[0], stack.affine)
+    if extraction.mask.sum() * stack.voxel_ml < 100:
+        raise InputError(name, "holds no brain that the extraction could find (less than 100 mL).", HINT)
+    registration = register_template(stack.channels[0], stack.affine, extraction.mask)
+    if registration.correlation < MIN_CORRELATION:
+        raise InputError(
+            name,
+            "does not look like a T1-weighted head or brain: the brain extracted from it does not line up with the "
+            f"MNI152 template (intensity correlation {registration.correlation:.2f} after registration; a brain "
+            f"gives at least {MIN_CORRELATION:.1f}).",
+            HINT,
+        )
+    finite = np.logical_and.reduce([np.isfinite(c) for c in stack.channels])
+    region = extraction.mask & finite
+    volume_ml = float(region.sum() * stack.voxel_ml)
+    digest = hashlib.sha256(f"brain|{stack.reference.digest}".encode()).hexdigest()[:24]
+    notice = (
+        f"Brain extracted from {name}: {volume_ml:,.0f} mL; the MNI152 template lines up with it at intensity "
+        f"correlation {registration.correlation:.2f}."
+    )
+    mask = AnalysisMask("brain", region, f"the brain extracted from {name}", (notice,), digest)
+    return BrainMask(mask, registration, volume_ml)
