@@ -33,7 +33,7 @@ POSES = {
 SIZES = (128, 160, 192, 224, 256)
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import nibabel as nib
 import numpy as np
 from neuroseg.models.brain import extract_brain
@@ -42,7 +42,8 @@ start = time.perf_counter()
 mask = extract_brain(image.get_fdata(), image.affine, int(sys.argv[2])).mask
 seconds = time.perf_counter() - start
 np.save(sys.argv[3], mask)
-print(json.dumps(dict(seconds=seconds, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))  # this process's own
+print(json.dumps(dict(seconds=seconds, peak_mb=peak / 1024)))
 """
 
 
