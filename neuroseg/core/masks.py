@@ -35,7 +35,8 @@ from scipy import ndimage
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
 
-MASK_CHOICES = ("lesson", "auto", "file")
+MASK_CHOICES = ("lesson", "auto", "file", "brain")
+"""Every analysis mask (DESIGN 3.8, 3.12); ``brain`` is resolved by :func:`neuroseg.analysis.brain.brain_mask`."""
 
 
 @dataclass(frozen=True)
@@ -184,4 +185,6 @@ def resolve_mask(
         if image is None:
             raise InputError("mask", "'file' was chosen but no mask image was given.", "Give a mask file.")
         return mask_from_image(image, reference)
+    if kind == "brain":
+        raise ValueError("the brain mask is extracted by neuroseg.analysis.brain.brain_mask, which needs the models")
     raise InputError("mask", f"must be one of {', '.join(MASK_CHOICES)}, not {kind!r}.")

@@ -23,6 +23,7 @@ from neuroseg.io import LoadedImage, load_files
 from neuroseg.models.histogram import Histogram, intensity_histogram
 from neuroseg.core.masks import resolve_mask
 from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.analysis.brain import brain_mask
 from neuroseg.analysis.segment import Segmentation, segment
 from neuroseg.models import FitOptions
 from neuroseg.core.stack import VolumeStack, stack_images, with_mask
@@ -58,6 +59,18 @@ def masked_stack(
     """The stack analysed inside the chosen mask, or why the mask cannot be used."""
     try:
         return with_mask(_stack, resolve_mask(kind, _stack.channels, _stack.reference, _image))
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(
+    scope="session", max_entries=2,
+    show_spinner="Extracting the brain from the first image and registering the MNI152 template onto it…",
+)  # fmt: skip
+def brain_stack(digest: str, _stack: VolumeStack) -> VolumeStack | InputError:
+    """The stack analysed inside the brain extracted from its first channel, or why the image was refused."""
+    try:
+        return with_mask(_stack, brain_mask(_stack).mask)
     except InputError as exc:
         return exc
 

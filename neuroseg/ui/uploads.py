@@ -78,11 +78,21 @@ def mask_controls(ctx: Context) -> None:
     default = "file" if bundled is not None else "lesson"
     kind = st.radio(
         "Analysis mask", MASK_CHOICES, index=MASK_CHOICES.index(default), key="mask", bind="query-params",
-        horizontal=True, captions=("> 0 in every channel", "foreground of the image", "a mask image"),
+        horizontal=True, captions=("> 0 in every channel", "foreground of the image", "a mask image", "extracted from a T1"),
         help="Which voxels are segmented. 'lesson' is the teaching recipe's rule; 'auto' finds the head or brain "
         "from the first image (smoothing, Otsu's threshold with hysteresis, largest component, holes filled), "
-        "so background noise is never clustered; 'file' uses a mask image (nonzero = inside).",
+        "so background noise is never clustered; 'file' uses a mask image (nonzero = inside); 'brain' extracts "
+        "the brain from the first image, a T1-weighted head (deepbet's networks), and checks it by registering "
+        "the MNI152 template onto it (about 10 s on a 1 mm head).",
     )  # fmt: skip
+    if kind == "brain":
+        masked = cache.brain_stack(ctx.stack.digest, ctx.stack)
+        if isinstance(masked, InputError):
+            ctx.messages.append(("error", f"{masked} The lesson's rule is used until then."))
+            return
+        ctx.messages += [("info", notice) for notice in masked.mask.notices]
+        ctx.stack = masked
+        return
     image = None
     if kind == "file":
         if bundled is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from neuroseg.core.masks import MASK_CHOICES
+
 MAX_K = 12
 MAX_SEEDS = 10
 MAX_SEED = 2**32 - 1
@@ -52,7 +54,7 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
         "kmin": Rule(low=1, high=MAX_K),
         "kmax": Rule(low=1, high=MAX_K),
         "seeds": Rule(low=1, high=MAX_SEEDS),
-        "mask": Rule(choices=("lesson", "auto", "file")),
+        "mask": Rule(choices=MASK_CHOICES),
         "bias": Rule(choices=("off", "on")),
         "mrf": Rule(choices=MRF_CHOICES),
     }

@@ -33,3 +33,29 @@ def test_app_mask_from_the_url_and_an_uploaded_mask():
     assert voxels.value == f"{int((half > 0).sum()):,}"  # nonzero in the mask is inside, whatever the image's value
     at.file_uploader(key="mask_upload").set_value([("blank.nii", nifti_bytes(half * 0, stack.affine), "application/octet-stream")]).run()
     assert any("blank.nii: is an empty mask" in e for e in errors(at))
+
+
+def test_app_extracts_the_brain_of_an_uploaded_head_and_refuses_an_ellipsoid():
+    import gzip
+
+    from neuroseg.testing.heads import moved_head
+
+    head = moved_head(tilt=(8, -5, 10), shift=(10, -20, 15), zooms=(1.5, 1.5, 1.5), axcodes="LPS", noise=0.03, bias=0.3)
+    at = open_page(dataset="upload", mask="brain")
+    at.file_uploader(key="upload").set_value([("head_T1w.nii.gz", gzip.compress(head.image.to_bytes()), "application/gzip")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="mask").value == "brain"
+    assert "Brain extracted from head_T1w.nii.gz:" in texts(at) and not errors(at)
+    voxels = next(m for m in at.metric if m.label == "Voxels in the analysis mask")
+    assert "the brain extracted from head_T1w.nii.gz" in texts(at)
+    extracted = int(voxels.value.replace(",", ""))
+    assert 0.95 < extracted / head.brain.sum() < 1.3  # deepbet's brain is a slightly thicker shell than BET's
+
+    rng = np.random.default_rng(0)
+    g = np.mgrid[:80, :96, :80]
+    ellipsoid = ((g[0] - 40) / 30) ** 2 + ((g[1] - 48) / 37) ** 2 + ((g[2] - 40) / 27) ** 2 < 1
+    volume = (ellipsoid * 500 + np.abs(rng.normal(0, 50, ellipsoid.shape))).astype(np.float32)
+    at.file_uploader(key="upload").set_value([("ellipsoid.nii", nifti_bytes(volume), "application/octet-stream")]).run()
+    assert not at.exception
+    assert any(e.startswith("ellipsoid.nii: does not look like a T1-weighted head") for e in errors(at))
+    assert any("The lesson's rule is used until then" in e for e in errors(at))
