@@ -7,6 +7,8 @@ from neuroseg.core.features import Scope
 from neuroseg.core.stack import channels_table
 from neuroseg.io.header import raw_fields, summarize
 from neuroseg.core.samples import SAMPLES
+from neuroseg.export.brain import brain_mask_nifti, transform_json
+from neuroseg.export.nifti import nifti_gz_bytes
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
@@ -36,6 +38,17 @@ m1, m2, m3 = st.columns([1, 1, 3])
 m1.metric("Voxels in the analysis mask", f"{mask_voxels:,}")
 m2.metric("Mask volume", f"{mask_voxels * stack.voxel_ml:,.1f} mL")
 m3.markdown(f"**Analysis mask:** {literal(stack.mask.source)} (`mask={stack.mask.kind}`); change it in the sidebar.")
+if stack.mask.kind == "brain":
+    base = stack.names[0]
+    d1, d2, _ = st.columns([1, 1, 3])
+    d1.download_button(
+        "Brain mask (.nii.gz)", lambda: nifti_gz_bytes(brain_mask_nifti(stack)), f"{base}_desc-brain_mask.nii.gz",
+        "application/gzip", on_click="ignore", help="uint8, 1 = brain, on the first image's grid and affine.",
+    )  # fmt: skip
+    d2.download_button(
+        "Transform to MNI (.json)", transform_json(stack), f"{base}_from-image_to-MNI152NLin2009aSym_xfm.json",
+        "application/json", on_click="ignore", help="The 4x4 affine from the image's voxel indices to MNI mm.",
+    )  # fmt: skip
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 

@@ -89,7 +89,8 @@ if kind == "slice":
     )
 three_views(
     "segment", _labelled, lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}",
-    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=names),
+    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=names,
+                          voxel_to_mni=stack.mask.voxel_to_mni),
     legend=legend,
 )  # fmt: skip
 left, right = st.columns(2)

@@ -36,7 +36,7 @@ three_views(
     "slices",
     lambda axis, voxel: window(slice_view(stack.affine, axis).apply(plane(stack.channels[channel], axis, voxel)), *level),
     lambda axis: f"{shown}, {ctx.planes[axis]}",
-    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names),
+    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, voxel_to_mni=stack.mask.voxel_to_mni),
     colorbar=(level[0], level[1], "gray", ""),
 )
 

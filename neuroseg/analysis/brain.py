@@ -62,5 +62,6 @@ def brain_mask(stack: VolumeStack) -> BrainMask:
         f"Brain extracted from {name}: {volume_ml:,.0f} mL; the MNI152 template lines up with it at intensity "
         f"correlation {registration.correlation:.2f}."
     )
-    mask = AnalysisMask("brain", region, f"the brain extracted from {name}", (notice,), digest)
+    voxel_to_mni = registration.voxel_to_mni(stack.affine)
+    mask = AnalysisMask("brain", region, f"the brain extracted from {name}", (notice,), digest, voxel_to_mni)
     return BrainMask(mask, registration, volume_ml)

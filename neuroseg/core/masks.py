@@ -55,6 +55,9 @@ class AnalysisMask:
         Things a user should know (e.g. that the mask was resampled).
     digest : str
         Identifies the mask in cache keys.
+    voxel_to_mni : ndarray or None
+        ``brain`` only: the 4x4 affine from the first image's voxel indices to MNI millimetres that the
+        registration check found (the viewer's MNI readout and the transform export use it).
     """
 
     kind: str = "lesson"
@@ -62,6 +65,7 @@ class AnalysisMask:
     source: str = "the lesson rule (> 0 in every channel)"
     notices: tuple[str, ...] = ()
     digest: str = "lesson"
+    voxel_to_mni: np.ndarray | None = None
 
     def select(self, parts: Sequence[np.ndarray], region_part: np.ndarray | None = None) -> np.ndarray:
         """The mask within a scope: ``parts`` are the channels' slices (or volumes), ``region_part`` this mask's.

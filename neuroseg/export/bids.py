@@ -33,6 +33,7 @@ from neuroseg.errors import InputError
 from neuroseg.viz.palette import label_colour
 from neuroseg.viz.static import group_volumes_figure
 from neuroseg.analysis.pipeline import RunOptions, segment_paths
+from neuroseg.export.brain import TEMPLATE_SPACE, brain_mask_nifti, transform_json
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
 from neuroseg.models.tissue import tissue_names
 
@@ -157,6 +158,11 @@ def run_subject(subject: Subject, out_dir: Path, options: RunOptions, channels: 
         image_path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(table_path, table.to_csv(sep="\t", index=False).encode())
         _atomic_write(image_path, nifti_gz_bytes(label_nifti(seg)))
+        if seg.stack.mask.kind == "brain":  # the mask and the template's transform beside the labels
+            stem = image_path.name.replace("_desc-neuroseg_dseg.nii.gz", "")
+            _atomic_write(image_path.with_name(f"{stem}_desc-brain_mask.nii.gz"), nifti_gz_bytes(brain_mask_nifti(seg.stack)))
+            xfm = f"{stem}_from-{channels[0]}_to-{TEMPLATE_SPACE}_mode-image_xfm.json"
+            _atomic_write(image_path.with_name(xfm), transform_json(seg.stack).encode())
     except InputError as exc:
         return Outcome(subject, "failed", str(exc))
     except OSError as exc:

@@ -74,6 +74,7 @@ def readout(
     label: int | None = None,
     posterior: float | None = None,
     label_names: Sequence[str] | None = None,
+    voxel_to_mni: np.ndarray | None = None,
 ) -> list[tuple[str, str]]:
     """What the crosshair reads: indices, world coordinates, every channel's value and, after a fit, its label.
 
@@ -90,6 +91,8 @@ def readout(
         The posterior probability of that label at the voxel.
     label_names : sequence of str, optional
         Names of labels 1..k (e.g. CSF, GM, WM).
+    voxel_to_mni : ndarray, optional
+        4x4 affine from voxel indices to MNI millimetres (the template's registration), for an MNI row.
 
     Returns
     -------
@@ -98,6 +101,9 @@ def readout(
     i, j, k = (int(v) for v in voxel)
     world = np.asarray(affine) @ np.array([i, j, k, 1.0])
     rows = [("voxel (i, j, k)", f"{i}, {j}, {k}"), ("world (x, y, z) mm", ", ".join(f"{w:.1f}" for w in world[:3]))]
+    if voxel_to_mni is not None:
+        mni = np.asarray(voxel_to_mni) @ np.array([i, j, k, 1.0])
+        rows.append(("MNI (x, y, z) mm", ", ".join(f"{m:.1f}" for m in mni[:3])))
     rows += [(name, f"{float(channel[i, j, k]):.6g}") for name, channel in zip(names, channels)]
     if label is not None:
         if label == 0:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neuroseg.models.brain import extract_brain, largest_component, resize_nearest
-from neuroseg.testing.heads import HEAD, brain_scores, moved_head
+from neuroseg.testing.heads import BRAIN, HEAD, brain_scores, moved_head
 
 POSES = {
     "LPS 1 mm, tilted and shifted, int16": dict(tilt=(12, -8, 15), shift=(20, -35, 40), axcodes="LPS", noise=0.03, bias=0.3),
@@ -87,3 +87,33 @@ def test_an_image_that_is_no_head_is_refused_in_one_line_with_status_2(tmp_path,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("neuroseg: error: ellipsoid.nii.gz: does not look like a T1-weighted head")
     assert "--mask FILE" in err and not (tmp_path / "x.nii.gz").exists()
+
+
+def test_the_bids_app_writes_the_brain_mask_and_the_transform_beside_the_labels(tilted_head, tmp_path):
+    import json
+
+    import nibabel as nib
+
+    from neuroseg.cli import main
+    from neuroseg.testing.heads import brain_scores
+
+    head, _ = tilted_head
+    anat = tmp_path / "bids" / "sub-01" / "anat"
+    anat.mkdir(parents=True)
+    nib.save(head.image, anat / "sub-01_T1w.nii.gz")
+    out = tmp_path / "out"
+    assert main(["bids", str(tmp_path / "bids"), str(out), "participant", "--mask", "brain", "--exact"]) == 0
+    folder = out / "sub-01" / "anat"
+    mask = nib.load(folder / "sub-01_desc-brain_mask.nii.gz")
+    np.testing.assert_allclose(mask.affine, head.image.affine, atol=1e-5)
+    scores = brain_scores(np.asarray(mask.dataobj) > 0, head.brain, head.image.header.get_zooms()[:3])
+    assert scores.dice >= 0.92
+    labels = np.asarray(nib.load(folder / "sub-01_desc-neuroseg_dseg.nii.gz").dataobj)
+    assert not labels[np.asarray(mask.dataobj) == 0].any()
+    xfm = json.loads((folder / "sub-01_from-T1w_to-MNI152NLin2009aSym_mode-image_xfm.json").read_text())
+    voxel_to_mni = np.array(xfm["VoxelToMNI"])
+    # Colin27 is stored in MNI space: the transform takes the moved brain's centre back to where it was
+    bet = nib.load(BRAIN)
+    before = bet.affine @ np.append(np.argwhere(np.asarray(bet.dataobj) > 0).mean(axis=0), 1.0)
+    after = voxel_to_mni @ np.append(np.argwhere(head.brain).mean(axis=0), 1.0)
+    assert np.linalg.norm(after[:3] - before[:3]) < 5.0, (before, after)

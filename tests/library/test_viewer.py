@@ -61,3 +61,14 @@ def test_the_readout_matches_nibabel_at_the_voxel():
     world = nib.affines.apply_affine(t1.affine, voxel)
     assert rows["world (x, y, z) mm"] == ", ".join(f"{w:.1f}" for w in world)
     assert rows["label"] == "2 (GM)" and rows["posterior of that label"] == "0.877"
+
+
+def test_the_readout_adds_mni_coordinates_when_a_registration_gives_them():
+    from neuroseg.viz.crosshair import readout
+
+    affine = np.diag([2.0, 2.0, 2.0, 1.0])
+    to_mni = np.array([[2.0, 0, 0, -90], [0, 2, 0, -126], [0, 0, 2, -72], [0, 0, 0, 1]])
+    volume = np.zeros((3, 4, 5))
+    rows = dict(readout((1, 2, 3), affine, [volume], ["T1"], voxel_to_mni=to_mni))
+    assert rows["MNI (x, y, z) mm"] == "-88.0, -122.0, -66.0"
+    assert "MNI (x, y, z) mm" not in dict(readout((1, 2, 3), affine, [volume], ["T1"]))

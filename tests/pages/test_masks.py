@@ -3,7 +3,7 @@
 import numpy as np
 
 from neuroseg.core.samples import load_sample, load_sample_mask
-from neuroseg.testing.apptest import errors, open_page, texts
+from neuroseg.testing.apptest import crosshair_reading, errors, open_page, texts
 from neuroseg.testing.volumes import nifti_bytes
 
 
@@ -50,6 +50,13 @@ def test_app_extracts_the_brain_of_an_uploaded_head_and_refuses_an_ellipsoid():
     assert "the brain extracted from head_T1w.nii.gz" in texts(at)
     extracted = int(voxels.value.replace(",", ""))
     assert 0.95 < extracted / head.brain.sum() < 1.3  # deepbet's brain is a slightly thicker shell than BET's
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert "Brain mask (.nii.gz)" in downloads and "Transform to MNI (.json)" in downloads
+    at.switch_page("pages/slices.py").run()
+    assert not at.exception
+    reading = crosshair_reading(at)
+    mni = np.array([float(v) for v in reading["MNI (x, y, z) mm"].split(",")])
+    assert np.all(np.abs(mni) < 100)  # the head's centre voxel lies inside MNI's field of view
 
     rng = np.random.default_rng(0)
     g = np.mgrid[:80, :96, :80]
