@@ -160,6 +160,30 @@ def test_each_mask_choice_in_the_browser(server, page, tmp_path):
     shoot(page, "13_mask_uploaded")
 
 
+def test_a_whole_head_upload_gets_its_brain_extracted(server, page, tmp_path):
+    import nibabel as nib
+
+    from neuroseg.testing.heads import moved_head
+
+    head = moved_head(tilt=(8, -5, 10), shift=(10, -20, 15), zooms=(1.5, 1.5, 1.5), axcodes="LPS", noise=0.03, bias=0.3)
+    path = tmp_path / "head_T1w.nii.gz"
+    nib.save(head.image, path)
+    page.goto(f"{server.url}/?dataset=upload&mask=brain")
+    settle(page)
+    upload(page, str(path))
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Brain extracted from head_T1w.nii.gz", timeout=120_000)
+    expect(main).to_contain_text("the brain extracted from head_T1w.nii.gz")
+    expect(page.get_by_role("button", name="Brain mask (.nii.gz)")).to_be_visible()
+    no_exceptions(page)
+    shoot(page, "15_data_brain_extracted")
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Slices & histograms").click()
+    settle(page)
+    expect(main).to_contain_text("MNI (x, y, z) mm", timeout=60_000)
+    no_exceptions(page)
+    shoot(page, "16_slices_brain_outline")
+
+
 def test_segment_page_with_the_tissue_model(server, page):
     page.goto(f"{server.url}/segment?bias=on&mrf=10")
     settle(page)
