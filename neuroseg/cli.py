@@ -135,6 +135,8 @@ def _run_segment(args) -> None:
     seg, notices = segment_paths(args.images, _options(args, args.k))
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
+    for warning in seg.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     _write(args.output, lambda p: label_nifti(seg).to_filename(p))
     if args.stats is not None:
         _write(args.stats, lambda p: seg.table().to_csv(p, index=False))
@@ -150,6 +152,7 @@ def _run_compare(args) -> None:
         raise InputError("--kmin/--kmax", f"need 1 <= kmin <= kmax, got {args.kmin} and {args.kmax}.")
     if args.seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
+    from neuroseg.analysis.brain import whole_head_notice
     from neuroseg.analysis.compare import compare, grid_pairs, grid_table
     from neuroseg.analysis.pipeline import load_stack
 
@@ -157,6 +160,8 @@ def _run_compare(args) -> None:
     stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
+    if (warning := whole_head_notice(stack)) is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     pairs = grid_pairs(range(args.kmin, args.kmax + 1), args.seed, args.seeds)
     results = compare(stack, options.scope(), pairs, options.fit, n_jobs=args.jobs)
     table = grid_table(results)

@@ -10,10 +10,10 @@ from neuroseg.viz.figures import image_figure, labelled_scatter_figure, subsampl
 from neuroseg.models.options import LESSON_SEED
 from neuroseg.export.nifti import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
 from neuroseg.core.stack import channel_name
-from neuroseg.models.tissue import tissue_names
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.markdown import literal
 from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import (
     channel_window, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
@@ -69,7 +69,9 @@ m[4].metric("EM iterations", f"{result.n_iter}", help=f"{result.seconds:.2f} s t
 view = current_view(ctx)
 outline = mask_outline(ctx)
 labels_here = on_current_slice(ctx, seg.label_image(), kind)
-names = tissue_names(stack.names, k)
+names = seg.tissue_names
+for warning in seg.warnings:
+    st.warning(literal(warning), icon=":material/warning:")
 legend = {label: names[label - 1] if names else f"cluster {label}" for label in range(1, k + 1)}
 opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
 labels_volume = seg.label_volume()

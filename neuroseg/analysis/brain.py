@@ -22,6 +22,8 @@ from neuroseg.models.brain import extract_brain
 from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template
 
 HINT = "Give a brain mask file instead (--mask FILE, or the mask choice 'file' in the app)."
+MAX_BRAIN_ML = 2500.0
+"""More than this inside the mask is more than a brain holds (an adult's brain and its CSF: about 1.1-1.9 L)."""
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,24 @@ def brain_mask(stack: VolumeStack) -> BrainMask:
     voxel_to_mni = registration.voxel_to_mni(stack.affine)
     mask = AnalysisMask("brain", region, f"the brain extracted from {name}", (notice,), digest, voxel_to_mni)
     return BrainMask(mask, registration, volume_ml)
+
+
+def whole_head_notice(stack: VolumeStack) -> str | None:
+    """Why the analysed voxels are plainly not a brain (a whole head under ``lesson`` or ``auto``), or None.
+
+    Judged on the whole volume's mask, whatever the scope, so that a slice of a
+    head is flagged as the head is. Masks given as a file or extracted as the
+    brain are trusted.
+    """
+    if stack.mask.kind not in ("lesson", "auto"):
+        return None
+    parts = [np.asarray(c) for c in stack.channels]
+    inside = stack.mask.select(parts, stack.mask.region)
+    volume_ml = float(inside.sum() * stack.voxel_ml)
+    if volume_ml <= MAX_BRAIN_ML:
+        return None
+    return (
+        f"The analysed voxels ({volume_ml:,.0f} mL inside {stack.mask.source}) are more than a brain holds (at most "
+        f"about {MAX_BRAIN_ML:,.0f} mL): this looks like a whole head, so the clusters are not named CSF/GM/WM. "
+        "Choose the mask 'brain' (--mask brain) to segment the brain."
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from neuroseg.analysis.brain import whole_head_notice
 from neuroseg.analysis.metrics import cluster_table, dice_per_tissue
 from neuroseg.core.axes import AXES
 from neuroseg.core.features import Features, Scope, labels_to_image, make_features
@@ -37,6 +38,16 @@ class Segmentation:
     settings: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)  # tables kept for reruns of a page
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a user should know about the analysed voxels (a whole head under the lesson's rule, ...)."""
+        return tuple(self.settings.get("warnings", ()))
+
+    @property
+    def tissue_names(self) -> tuple[str, ...] | None:
+        """CSF, GM, WM for k = 3 with a T1 first, unless the analysed voxels are plainly not a brain."""
+        return None if self.warnings else tissue_names(self.stack.names, self.result.k)
+
     def label_image(self) -> np.ndarray:
         """uint8 labels in the scope's shape (a 2-D slice or the volume), 0 outside the mask."""
         return labels_to_image(self.result.labels, self.features.mask)
@@ -56,7 +67,7 @@ class Segmentation:
         if "table" not in self._memo:
             X = self.features.X if self.result.corrected is None else self.result.corrected
             table = cluster_table(X, self.result, self.stack.names, self.stack.voxel_ml)
-            names = tissue_names(self.stack.names, self.result.k)
+            names = self.tissue_names
             if names is not None:
                 table["tissue"] = names  # last, so the contract's columns (DESIGN 3.5) keep their places
             self._memo["table"] = table
@@ -168,5 +179,6 @@ def segment(
         "mask_source": stack.mask.source,
         "partial_volume": result.mode == "tissue",
         "description": options.describe(),
+        "warnings": [notice] if (notice := whole_head_notice(stack)) else [],
     }
     return Segmentation(stack, features, result, settings)

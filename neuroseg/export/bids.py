@@ -35,7 +35,6 @@ from neuroseg.viz.static import group_volumes_figure
 from neuroseg.analysis.pipeline import RunOptions, segment_paths
 from neuroseg.export.brain import TEMPLATE_SPACE, brain_mask_nifti, transform_json
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
-from neuroseg.models.tissue import tissue_names
 
 _NIFTI = re.compile(r"\.nii(\.gz)?$")
 
@@ -151,7 +150,7 @@ def run_subject(subject: Subject, out_dir: Path, options: RunOptions, channels: 
     try:
         with threadpool_limits(limits=1):
             seg, _ = segment_paths(subject.files, options, names=channels)
-        names = tissue_names(channels, seg.result.k) or tuple(f"cluster {j}" for j in range(1, seg.result.k + 1))
+        names = seg.tissue_names or tuple(f"cluster {j}" for j in range(1, seg.result.k + 1))
         table = pd.DataFrame(
             {"index": range(1, seg.result.k + 1), "name": names, "color": [label_colour(j) for j in range(1, seg.result.k + 1)]}
         )

@@ -117,3 +117,27 @@ def test_the_bids_app_writes_the_brain_mask_and_the_transform_beside_the_labels(
     before = bet.affine @ np.append(np.argwhere(np.asarray(bet.dataobj) > 0).mean(axis=0), 1.0)
     after = voxel_to_mni @ np.append(np.argwhere(head.brain).mean(axis=0), 1.0)
     assert np.linalg.norm(after[:3] - before[:3]) < 5.0, (before, after)
+
+
+def test_a_whole_head_under_the_lessons_rule_is_flagged_and_its_clusters_are_not_named(tilted_head, tmp_path, capsys):
+    import nibabel as nib
+
+    from neuroseg.analysis.pipeline import load_stack
+    from neuroseg.analysis.segment import segment
+    from neuroseg.cli import main
+    from neuroseg.core.features import Scope
+
+    head, _ = tilted_head
+    small = nib.Nifti1Image(head.data[::2, ::2, ::2].astype(np.int16), head.image.affine @ np.diag([2, 2, 2, 1]))
+    path = tmp_path / "head_T1w.nii.gz"
+    nib.save(small, path)
+    for mask in (None, "auto"):
+        stack, _ = load_stack([path], mask=mask)
+        seg = segment(stack, Scope("volume"), 3, 12345)
+        assert seg.warnings and "looks like a whole head" in seg.warnings[0] and "--mask brain" in seg.warnings[0]
+        assert seg.tissue_names is None and "tissue" not in seg.table()
+    assert main(["segment", str(path), "-k", "3", "-o", str(tmp_path / "x.nii.gz")]) == 0
+    assert "warning: The analysed voxels" in capsys.readouterr().err
+    brain, _ = load_stack([path], mask="brain")
+    seg = segment(brain, Scope("volume"), 3, 12345)
+    assert not seg.warnings and seg.tissue_names == ("CSF", "GM", "WM")
