@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from neuroseg.errors import InputError
-from neuroseg.core.features import Scope
-from neuroseg.io import load_path
-from neuroseg.core.masks import resolve_mask
-from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
 from neuroseg.analysis.brain import brain_mask
 from neuroseg.analysis.segment import Segmentation, segment
+from neuroseg.core.features import Scope
+from neuroseg.core.masks import resolve_mask
 from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
+from neuroseg.errors import InputError
+from neuroseg.io import load_path
+from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
 
 
 @dataclass(frozen=True)

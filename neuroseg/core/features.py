@@ -13,9 +13,9 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from neuroseg.errors import InputError
 from neuroseg.core.axes import AXES
 from neuroseg.core.masks import LESSON, AnalysisMask
+from neuroseg.errors import InputError
 
 
 @dataclass(frozen=True)

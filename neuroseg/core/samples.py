@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from neuroseg.io import LoadedImage, load_path
 from neuroseg.core.stack import VolumeStack, stack_images
+from neuroseg.io import LoadedImage, load_path
 
-DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "data"
+"""``data/``: the samples, the template and the brain-extraction networks, as shipped."""
+DATA_DIR = Path(os.environ.get("NEUROSEG_DATA_DIR") or BUNDLED_DIR)
 """Folder of the sample files; ``NEUROSEG_DATA_DIR`` points it elsewhere (the benchmarks' 1 mm phantom)."""
 
 

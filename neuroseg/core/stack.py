@@ -13,11 +13,11 @@ import pandas as pd
 from nibabel.orientations import aff2axcodes
 from nibabel.processing import resample_from_to
 
+from neuroseg.core.masks import LESSON, AnalysisMask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage
 from neuroseg.io.files import part_of
 from neuroseg.io.formats import SINGLE_SUFFIXES
-from neuroseg.core.masks import LESSON, AnalysisMask
 
 AFFINE_TOLERANCE_MM = 1e-3
 

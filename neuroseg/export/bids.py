@@ -29,12 +29,12 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from neuroseg import __version__
-from neuroseg.errors import InputError
-from neuroseg.viz.palette import label_colour
-from neuroseg.viz.static import group_volumes_figure
 from neuroseg.analysis.pipeline import RunOptions, segment_paths
+from neuroseg.errors import InputError
 from neuroseg.export.brain import TEMPLATE_SPACE, brain_mask_nifti, transform_json
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
+from neuroseg.viz.palette import label_colour
+from neuroseg.viz.static import group_volumes_figure
 
 _NIFTI = re.compile(r"\.nii(\.gz)?$")
 

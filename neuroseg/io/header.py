@@ -8,6 +8,7 @@ from nibabel.orientations import aff2axcodes
 
 from neuroseg.io import LoadedImage
 
+
 def summarize(image: LoadedImage) -> dict[str, str]:
     """Summarise a header in the terms a researcher checks first.
 

@@ -30,9 +30,10 @@ import numpy as np
 from nibabel.orientations import apply_orientation, io_orientation, ornt_transform
 from scipy import ndimage
 
-NETWORKS = Path(__file__).resolve().parents[2] / "data"  # the networks ship in data/, whatever NEUROSEG_DATA_DIR says
-BBOX_MODEL = NETWORKS / "deepbet_bbox.onnx"
-BRAIN_MODEL = NETWORKS / "deepbet_brain.onnx"
+from neuroseg.core.samples import BUNDLED_DIR
+
+BBOX_MODEL = BUNDLED_DIR / "deepbet_bbox.onnx"  # shipped in data/, whatever NEUROSEG_DATA_DIR says
+BRAIN_MODEL = BUNDLED_DIR / "deepbet_brain.onnx"
 SMALL_SIZE = 128
 BOX_SIZE = 192
 """Side of the cube the segmentation network runs on: the largest multiple of 32 whose run stays under 700 MB (BENCHMARKS.md)."""

@@ -22,15 +22,15 @@ not, whatever shape the extraction gave it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import nibabel as nib
 import numpy as np
 from scipy import ndimage, optimize
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data"
-TEMPLATE_T1 = TEMPLATE_DIR / "mni152_t1.nii.gz"
-TEMPLATE_MASK = TEMPLATE_DIR / "mni152_brain_mask.nii.gz"
+from neuroseg.core.samples import BUNDLED_DIR
+
+TEMPLATE_T1 = BUNDLED_DIR / "mni152_t1.nii.gz"
+TEMPLATE_MASK = BUNDLED_DIR / "mni152_brain_mask.nii.gz"
 MIN_CORRELATION = 0.5
 """A registration whose correlation with the template ends below this is not a brain's (BENCHMARKS.md)."""
 STEPS_MM = (8, 6)
@@ -62,19 +62,29 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.asarray(t1.dataobj, np.float64), np.asarray(mask.dataobj) > 0, t1.affine
 
 
-def _parameters_to_affine(p: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """12 parameters (shift mm, rotation rad, log scales, shears) as an affine that turns and scales about ``centre``."""
-    shift, angles, scales, shears = p[:3], p[3:6], np.exp(p[6:9]), p[9:12]
-    rotation = np.eye(3)
+def rotation(angles) -> np.ndarray:
+    """A 3x3 rotation about x, then y, then z, by ``angles`` in radians."""
+    out = np.eye(3)
     for axis, angle in enumerate(angles):
         c, s = np.cos(angle), np.sin(angle)
         i, j = [a for a in range(3) if a != axis]
         r = np.eye(3)
         r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
-        rotation = r @ rotation
+        out = r @ out
+    return out
+
+
+def _world(affine: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """(n, 3) points ``indices`` taken through a 4x4 affine."""
+    return (affine[:3, :3] @ indices.T).T + affine[:3, 3]
+
+
+def _parameters_to_affine(p: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """12 parameters (shift mm, rotation rad, log scales, shears) as an affine that turns and scales about ``centre``."""
+    shift, angles, scales, shears = p[:3], p[3:6], np.exp(p[6:9]), p[9:12]
     shear = np.eye(3)
     shear[0, 1], shear[0, 2], shear[1, 2] = shears
-    linear = rotation @ np.diag(scales) @ shear
+    linear = rotation(angles) @ np.diag(scales) @ shear
     out = np.eye(4)
     out[:3, :3] = linear
     out[:3, 3] = centre + shift - linear @ centre
@@ -98,10 +108,9 @@ def register_template(volume: np.ndarray, affine: np.ndarray, brain: np.ndarray)
     Registration
     """
     t1, template_brain, template_affine = _template()
-    world_of = lambda aff, idx: (aff[:3, :3] @ idx.T).T + aff[:3, 3]  # noqa: E731
-    template_centre = world_of(template_affine, np.argwhere(template_brain)).mean(axis=0)
+    template_centre = _world(template_affine, np.argwhere(template_brain)).mean(axis=0)
     image_points = np.argwhere(brain)
-    image_centre = world_of(affine, image_points).mean(axis=0)
+    image_centre = _world(affine, image_points).mean(axis=0)
     voxel_ml = abs(np.linalg.det(affine[:3, :3])) / 1000
     template_ml = abs(np.linalg.det(template_affine[:3, :3])) / 1000
     scale = np.log((brain.sum() * voxel_ml) / (template_brain.sum() * template_ml)) / 3
@@ -121,13 +130,13 @@ def register_template(volume: np.ndarray, affine: np.ndarray, brain: np.ndarray)
         grid = np.zeros(template_brain.shape, bool)
         grid[::stride, ::stride, ::stride] = True
         points = np.argwhere(template_brain & grid)
-        mni = world_of(template_affine, points)
+        mni = _world(template_affine, points)
         values = t1[tuple(points.T)]
         values = (values - values.mean()) / values.std()
 
         def cost(p: np.ndarray) -> float:
-            world = world_of(_parameters_to_affine(p, template_centre), mni)
-            sampled = ndimage.map_coordinates(image, world_of(to_voxels, world).T, order=1, mode="constant")
+            world = _world(_parameters_to_affine(p, template_centre), mni)
+            sampled = ndimage.map_coordinates(image, _world(to_voxels, world).T, order=1, mode="constant")
             spread = sampled.std()
             return 1.0 if spread == 0 else -float(values @ (sampled - sampled.mean())) / (len(values) * spread)
 

@@ -17,6 +17,8 @@ import numpy as np
 from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, ornt_transform
 from scipy import ndimage
 
+from neuroseg.models.registration import rotation
+
 TEMPLATES = Path("/usr/share/mricron/templates")
 HEAD, BRAIN = TEMPLATES / "ch2.nii.gz", TEMPLATES / "ch2bet.nii.gz"
 
@@ -33,18 +35,6 @@ class Head:
         return np.asarray(self.image.dataobj, dtype=np.float64)
 
 
-def rotation(degrees: tuple[float, float, float]) -> np.ndarray:
-    """A 3x3 rotation about x, then y, then z (degrees)."""
-    out = np.eye(3)
-    for axis, angle in enumerate(np.radians(degrees)):
-        c, s = np.cos(angle), np.sin(angle)
-        i, j = [a for a in range(3) if a != axis]
-        r = np.eye(3)
-        r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
-        out = r @ out
-    return out
-
-
 def moved_head(
     tilt: tuple[float, float, float] = (0.0, 0.0, 0.0), shift: tuple[float, float, float] = (0.0, 0.0, 0.0),
     zooms: tuple[float, float, float] = (1.0, 1.0, 1.0), axcodes: str = "RAS", noise: float = 0.0,
@@ -56,7 +46,7 @@ def moved_head(
     """
     head, brain = nib.load(HEAD), nib.load(BRAIN)
     rigid = np.eye(4)
-    rigid[:3, :3], rigid[:3, 3] = rotation(tilt), shift
+    rigid[:3, :3], rigid[:3, 3] = rotation(np.radians(tilt)), shift
     # the output grid: the moved head's bounding box at the new voxel size, axes RAS first
     corners = np.array(np.meshgrid(*[[0, n - 1] for n in head.shape], indexing="ij")).reshape(3, -1)
     world = (rigid @ head.affine @ np.vstack([corners, np.ones(8)]))[:3]

@@ -16,17 +16,17 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
+from neuroseg.analysis.brain import brain_mask
 from neuroseg.analysis.density import Grid2D, histogram2d, kde2d
-from neuroseg.errors import InputError
+from neuroseg.analysis.segment import Segmentation, segment
 from neuroseg.core.features import Features, Scope, make_features
-from neuroseg.io import LoadedImage, load_files
-from neuroseg.models.histogram import Histogram, intensity_histogram
 from neuroseg.core.masks import resolve_mask
 from neuroseg.core.samples import load_sample, load_sample_mask
-from neuroseg.analysis.brain import brain_mask
-from neuroseg.analysis.segment import Segmentation, segment
-from neuroseg.models import FitOptions
 from neuroseg.core.stack import VolumeStack, stack_images, with_mask
+from neuroseg.errors import InputError
+from neuroseg.io import LoadedImage, load_files
+from neuroseg.models import FitOptions
+from neuroseg.models.histogram import Histogram, intensity_histogram
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")

@@ -13,6 +13,7 @@ from neuroseg.ui import cache
 from neuroseg.ui.context import Context
 from neuroseg.ui.markdown import literal
 
+
 def uploaded_images(files) -> list[tuple[str, LoadedImage | InputError]]:
     """Uploaded files grouped into images (pairs by name), each loaded or refused: ``(label, image)``."""
     out = []

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from neuroseg.viz.orientation import slice_view
-from neuroseg.viz.figures import crosshair_figure
 from neuroseg.core.axes import AXES
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context, current
 from neuroseg.ui.crosshair import set_crosshair
 from neuroseg.viz.crosshair import crosshair_position, format_voxel, plane, voxel_at
+from neuroseg.viz.figures import crosshair_figure
+from neuroseg.viz.orientation import slice_view
 
 Picture = Callable[[str, tuple[int, int, int]], np.ndarray]
 """``picture(axis, voxel)``: the displayed picture (grey or RGB) of the plane through ``voxel`` across ``axis``."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from neuroseg.viz.orientation import SliceView, slice_view
-from neuroseg.viz.rasters import default_window, window
 from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, FitOptions
-from neuroseg.ui.urlparams import MRF_CHOICES
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context
-from neuroseg.ui.notices import dismiss_url_notices, url_notices
 from neuroseg.ui.markdown import literal
+from neuroseg.ui.notices import dismiss_url_notices, url_notices
+from neuroseg.ui.urlparams import MRF_CHOICES
+from neuroseg.viz.orientation import SliceView, slice_view
+from neuroseg.viz.rasters import default_window, window
 
 _SHOW = {"error": st.error, "warning": st.warning, "info": st.info}
 

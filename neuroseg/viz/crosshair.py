@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from neuroseg.viz.orientation import SliceView
 from neuroseg.core.axes import AXES
+from neuroseg.viz.orientation import SliceView
 
 
 def centre(shape: Sequence[int]) -> tuple[int, int, int]:
