@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 from neuroseg.errors import InputError
-from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED, FitOptions
+from neuroseg.models.options import (
+    COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED, PRIORS, FitOptions,
+)  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,7 +52,7 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_tissue_options(parser: argparse.ArgumentParser) -> None:
-    """``--bias-correct`` and ``--mrf [BETA]`` (DESIGN 3.9)."""
+    """``--bias-correct``, ``--mrf [BETA]`` and ``--priors`` (DESIGN 3.9, 3.12)."""
     parser.add_argument(
         "--bias-correct", action="store_true",
         help="tissue model: estimate a smooth multiplicative bias field per image inside the EM loop",
@@ -58,6 +60,11 @@ def add_tissue_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mrf", type=float, nargs="?", const=DEFAULT_BETA, default=0.0, metavar="BETA",
         help=f"tissue model: spatial prior (contrast-sensitive Potts over face neighbours) of strength BETA at 1 mm (default {DEFAULT_BETA:g}; 0 = off)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--priors", choices=PRIORS, default="none",
+        help="tissue model: 'template' takes each voxel's prior CSF, GM and WM probabilities from the MNI152 template "
+        "registered by --mask brain (k = 3, a T1 first); default none",
     )  # fmt: skip
 
 
@@ -115,6 +122,7 @@ def _fit_options(args) -> FitOptions:
     return FitOptions(
         mode="exact" if args.exact else "fast", max_fit_voxels=args.max_fit_voxels, covariance=args.covariance,
         standardise=args.standardise, bias_correct=args.bias_correct, mrf=args.mrf,
+        priors=args.priors,
     )  # fmt: skip
 
 

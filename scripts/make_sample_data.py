@@ -11,7 +11,9 @@ Writes, on the template's grid (2 mm by default):
 * ``mni152_t1.nii.gz``: the T1 template itself, a one-channel real whole-head image;
 * ``mni152_brain_mask.nii.gz``: nilearn's brain mask of the template (the sample's analysis mask);
 * ``mni152_tissues.nii.gz``: the template's own most probable tissue in the brain mask
-  (1 CSF, 2 GM, 3 WM), the reference for Dice on the template.
+  (1 CSF, 2 GM, 3 WM), the reference for Dice on the template;
+* ``mni152_tissue_priors.nii.gz``: the template's CSF, GM and WM probabilities (4-D, one
+  volume per tissue, in steps of 1/255), the tissue model's ``priors=template``.
 
 Usage::
 
@@ -92,6 +94,8 @@ def contrast(fractions, means, noise, rng, strength) -> np.ndarray:
 
 def save(array: np.ndarray, template: nib.Nifti1Image, path: Path, description: str) -> None:
     image = nib.Nifti1Image(array, template.affine)
+    if array.ndim == 4:  # probabilities stored as uint8: 255 is 1
+        image.header.set_slope_inter(1 / 255, 0)
     image.header.set_xyzt_units("mm", "sec")
     image.header["descrip"] = description.encode()[:79]
     image.set_qform(template.affine, code=4)
@@ -118,6 +122,12 @@ def main(argv: list[str] | None = None) -> None:
     save(t1, template, args.out / "mni152_t1.nii.gz", "MNI ICBM152 2009a T1 template (nilearn)")
     save(brain_mask(args.resolution), template, args.out / "mni152_brain_mask.nii.gz", "MNI152 brain mask (nilearn)")
     save(truth, template, args.out / "mni152_tissues.nii.gz", "MNI152 most probable tissue: 1 CSF, 2 GM, 3 WM")
+    save(priors(fractions), template, args.out / "mni152_tissue_priors.nii.gz", "MNI152 CSF, GM, WM probabilities")
+
+
+def priors(fractions: np.ndarray) -> np.ndarray:
+    """CSF, GM, WM probabilities as a 4-D uint8 array in steps of 1/255 (the scaling is set by :func:`save`)."""
+    return np.round(np.moveaxis(fractions, 0, -1) * 255).astype(np.uint8)
 
 
 if __name__ == "__main__":

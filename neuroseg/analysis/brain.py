@@ -11,12 +11,12 @@ with its file's name, never given a brain-shaped guess.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from neuroseg.core.masks import AnalysisMask
-from neuroseg.core.stack import VolumeStack
+from neuroseg.core.stack import VolumeStack, with_mask
 from neuroseg.errors import InputError
 from neuroseg.models.brain import extract_brain
 from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template
@@ -47,15 +47,7 @@ def brain_mask(stack: VolumeStack) -> BrainMask:
     extraction = extract_brain(stack.channels[0], stack.affine)
     if extraction.mask.sum() * stack.voxel_ml < 100:
         raise InputError(name, "holds no brain that the extraction could find (less than 100 mL).", HINT)
-    registration = register_template(stack.channels[0], stack.affine, extraction.mask)
-    if registration.correlation < MIN_CORRELATION:
-        raise InputError(
-            name,
-            "does not look like a T1-weighted head or brain: the brain extracted from it does not line up with the "
-            f"MNI152 template (intensity correlation {registration.correlation:.2f} after registration; a brain "
-            f"gives at least {MIN_CORRELATION:.1f}).",
-            HINT,
-        )
+    registration = _checked(stack, extraction.mask, "the brain extracted from it", HINT)
     finite = np.logical_and.reduce([np.isfinite(c) for c in stack.channels])
     region = extraction.mask & finite
     volume_ml = float(region.sum() * stack.voxel_ml)
@@ -67,6 +59,45 @@ def brain_mask(stack: VolumeStack) -> BrainMask:
     voxel_to_mni = registration.voxel_to_mni(stack.affine)
     mask = AnalysisMask("brain", region, f"the brain extracted from {name}", (notice,), digest, voxel_to_mni)
     return BrainMask(mask, registration, volume_ml)
+
+
+def registered(stack: VolumeStack) -> VolumeStack:
+    """The stack with the MNI152 template registered onto its brain, which template tissue priors need.
+
+    The ``brain`` mask brings its registration; a brain mask file is
+    registered here (the same registration and check). Other masks may hold a
+    whole head, onto which a brain-only template cannot be registered.
+
+    Raises
+    ------
+    InputError
+        When the mask is the lesson's rule or ``auto``, or the masked image does not line up with the template.
+    """
+    if stack.mask.voxel_to_mni is not None:
+        return stack
+    if stack.mask.kind != "file":
+        raise InputError(
+            "--priors template",
+            "needs the MNI152 template registered onto the brain, and the lesson's rule or 'auto' may keep a whole "
+            f"head (the mask here is '{stack.mask.kind}').",
+            "Choose the mask 'brain' (--mask brain) or a brain mask file.",
+        )
+    registration = _checked(stack, stack.mask.region, f"inside the mask {stack.mask.source}", "Check the mask file.")
+    return with_mask(stack, replace(stack.mask, voxel_to_mni=registration.voxel_to_mni(stack.affine)))
+
+
+def _checked(stack: VolumeStack, brain: np.ndarray, where: str, hint: str) -> Registration:
+    """The template registered onto ``brain`` of the first channel, refused when it does not line up."""
+    registration = register_template(stack.channels[0], stack.affine, brain)
+    if registration.correlation < MIN_CORRELATION:
+        raise InputError(
+            stack.reference.name,
+            f"does not look like a T1-weighted head or brain: the image {where} does not line up with the "
+            f"MNI152 template (intensity correlation {registration.correlation:.2f} after registration; a brain "
+            f"gives at least {MIN_CORRELATION:.1f}).",
+            hint,
+        )
+    return registration
 
 
 def whole_head_notice(stack: VolumeStack) -> str | None:

@@ -93,7 +93,7 @@ def compare(
     caches them); see :func:`fit_grid` for the rest.
     """
     features = make_features(stack.channels, scope, stack.mask) if features is None else features
-    return fit_grid(fit_data(stack, features, histogram), pairs, options, n_jobs=n_jobs, on_result=on_result)
+    return fit_grid(fit_data(stack, features, histogram, options), pairs, options, n_jobs=n_jobs, on_result=on_result)
 
 
 def grid_table(results: Sequence[GMMResult]) -> pd.DataFrame:

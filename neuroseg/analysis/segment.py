@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from neuroseg.analysis.brain import whole_head_notice
+from neuroseg.analysis.brain import registered, whole_head_notice
 from neuroseg.analysis.metrics import cluster_table, dice_per_tissue
 from neuroseg.core.axes import AXES
 from neuroseg.core.features import Features, Scope, labels_to_image, make_features
@@ -16,6 +16,7 @@ from neuroseg.core.stack import VolumeStack
 from neuroseg.models import FitData, FitOptions, GMMResult, fit
 from neuroseg.models.gaussian import normalise, weighted_log_prob
 from neuroseg.models.histogram import Histogram
+from neuroseg.models.priors import template_priors
 from neuroseg.models.tissue import tissue_names
 
 
@@ -120,11 +121,23 @@ class Segmentation:
         return self.features.scope.embed(self.scope_image(rows), self.stack.shape + rows.shape[1:])
 
 
-def fit_data(stack: VolumeStack, features: Features, histogram: Histogram | None = None) -> FitData:
-    """What a model fits for this scope of ``stack``: its rows, their grid and voxel size, and the files they came from."""
+def fit_data(
+    stack: VolumeStack, features: Features, histogram: Histogram | None = None, options: FitOptions = FitOptions()
+) -> FitData:
+    """What a model fits for this scope of ``stack``: its rows, their grid and voxel size, and the files they came from.
+
+    With ``options.priors == "template"``, also the rows' prior tissue
+    probabilities from the template registered onto the brain (see
+    :func:`~neuroseg.analysis.brain.registered`, which refuses other masks).
+    """
+    priors = None
+    if options.priors == "template":
+        stack = registered(stack)
+        voxels = np.argwhere(features.scope.embed(features.mask, stack.shape))  # the rows' voxels, in their order
+        priors = template_priors(stack.mask.voxel_to_mni, voxels)
     return FitData(
         features.X, features.mask, features.scope.spacing(stack.zooms), stack.files,
-        stack.mask.source if stack.mask.kind == "file" else None, histogram,
+        stack.mask.source if stack.mask.kind == "file" else None, histogram, priors,
     )  # fmt: skip
 
 
@@ -162,7 +175,7 @@ def segment(
     Segmentation
     """
     features = make_features(stack.channels, scope, stack.mask) if features is None else features
-    result = fit(fit_data(stack, features, histogram), k, seed, options)
+    result = fit(fit_data(stack, features, histogram, options), k, seed, options)
     settings = {
         "k": k,
         "seed": seed,

@@ -28,6 +28,8 @@ class FitData:
         The mask file the rows were selected with, named in refusals too.
     histogram : Histogram or None
         The rows' intensity histogram when already built (a grid of fits shares one); see :meth:`intensity_histogram`.
+    priors : ndarray or None
+        (3, n_voxels) float32 prior CSF, GM and WM probabilities of the rows (``priors="template"``).
     """
 
     X: np.ndarray
@@ -36,6 +38,7 @@ class FitData:
     files: tuple[str, ...] = ()
     mask_file: str | None = None
     histogram: Histogram | None = None
+    priors: np.ndarray | None = None
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def intensity_histogram(self) -> Histogram:

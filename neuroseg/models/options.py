@@ -18,6 +18,7 @@ LESSON_SEED = 12345
 DEFAULT_MAX_FIT_VOXELS = 20_000
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 MODES = ("exact", "fast")
+PRIORS = ("none", "template")
 MAX_K = 255
 DEFAULT_BETA = 15.0
 """The spatial prior's default strength (neighbours 1 mm apart), chosen from the Dice-versus-beta curves in BENCHMARKS.md."""
@@ -43,6 +44,9 @@ class FitOptions:
         Tissue model: estimate a smooth multiplicative bias field per channel.
     mrf : float, default 0
         Tissue model: strength of the spatial prior at 1 mm; 0 is off.
+    priors : {"none", "template"}, default "none"
+        Tissue model: ``"template"`` takes each voxel's prior CSF, GM and WM
+        probabilities from the registered MNI152 template (k = 3, a T1 first).
     """
 
     mode: str = "fast"
@@ -52,6 +56,7 @@ class FitOptions:
     max_iter: int = 100
     bias_correct: bool = False
     mrf: float = 0.0
+    priors: str = "none"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -66,13 +71,15 @@ class FitOptions:
         if not self.mrf >= 0:
             raise InputError("--mrf", f"must be 0 (off) or positive, not {self.mrf:g}.")
         object.__setattr__(self, "mrf", float(self.mrf))
+        if self.priors not in PRIORS:
+            raise InputError("--priors", f"must be 'none' or 'template', not {self.priors!r}.")
         object.__setattr__(self, "standardise", bool(self.standardise))
         object.__setattr__(self, "bias_correct", bool(self.bias_correct))
 
     @property
     def model(self) -> str:
         """The model these options fit: ``"tissue"`` when a tissue-model option is on, else the mode."""
-        return "tissue" if self.bias_correct or self.mrf > 0 else self.mode
+        return "tissue" if self.bias_correct or self.mrf > 0 or self.priors != "none" else self.mode
 
     def uses_histogram(self, n_rows: int) -> bool:
         """Whether a fit of ``n_rows`` rows goes through their intensity histogram (plain fast mode above the limit)."""
@@ -87,6 +94,7 @@ class FitOptions:
         text += f", {self.covariance} covariance" + (", standardised channels" if self.standardise else "")
         if self.model == "tissue":
             parts = ["bias field"] * self.bias_correct + [f"spatial prior β = {self.mrf:g}"] * (self.mrf > 0)
+            parts += ["the template's tissue priors"] * (self.priors == "template")
             text = (
                 f"tissue model ({', '.join(parts + ['partial volume'])}) with full covariances of the raw "
                 "intensities, started from a fast fit on the mask's interior"

@@ -16,7 +16,7 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
-from neuroseg.analysis.brain import brain_mask
+from neuroseg.analysis.brain import brain_mask, registered
 from neuroseg.analysis.density import Grid2D, histogram2d, kde2d
 from neuroseg.analysis.segment import Segmentation, segment
 from neuroseg.core.features import Features, Scope, make_features
@@ -75,6 +75,17 @@ def brain_stack(digest: str, _stack: VolumeStack) -> VolumeStack | InputError:
         return exc
 
 
+@st.cache_resource(
+    scope="session", max_entries=2, show_spinner="Registering the MNI152 template onto the brain mask…"
+)  # fmt: skip
+def registered_stack(digest: str, _stack: VolumeStack) -> VolumeStack | InputError:
+    """The stack with the template registered onto its brain (template priors need it), or why it cannot be."""
+    try:
+        return registered(_stack)
+    except InputError as exc:
+        return exc
+
+
 @st.cache_resource(scope="session", max_entries=4, show_spinner=False)
 def upload_stack(
     digests: tuple[str, ...], names: tuple[str, ...], resample: bool, _images: tuple[LoadedImage, ...]
@@ -114,6 +125,10 @@ def segmentation(
     It shares the cached feature matrix (and intensity histogram), so an entry
     holds only labels and confidence: 5 bytes per analysed voxel.
     """
+    if options.priors == "template":
+        _stack = registered_stack(digest, _stack)
+        if isinstance(_stack, InputError):
+            return _stack
     try:
         shared = histogram_if_used(digest, scope, _stack, options)
         return segment(_stack, scope, k, seed, options, features=features(digest, scope, _stack), histogram=shared)

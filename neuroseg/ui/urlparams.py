@@ -57,6 +57,7 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
         "mask": Rule(choices=MASK_CHOICES),
         "bias": Rule(choices=("off", "on")),
         "mrf": Rule(choices=MRF_CHOICES),
+        "priors": Rule(choices=("off", "template")),
     }
     if slice_count is not None:
         table["slice"] = Rule(low=0, high=slice_count - 1)

@@ -67,7 +67,7 @@ def fit_settings() -> FitOptions:
         std = st.checkbox("Standardise channels (z-scores)", key="standardise")
         max_iter = st.number_input("Max EM iterations", 1, 1000, 100, key="max_iter",
                                    help="scikit-learn's default is 100; a fit that stops there is flagged.")  # fmt: skip
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     bias = left.radio(
         "Bias field correction", ("off", "on"), key="bias", bind="query-params", horizontal=True,
         help="Tissue model: estimate a smooth multiplicative field per channel inside the EM loop (as FSL FAST "
@@ -79,7 +79,15 @@ def fit_settings() -> FitOptions:
         f"across edges and between larger voxels; β is its strength at 1 mm). 0 = off; {DEFAULT_BETA:g} is the "
         "default chosen from the Dice-versus-β curves in BENCHMARKS.md.",
     )  # fmt: skip
-    return FitOptions(mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta))
+    priors = middle.radio(
+        "Tissue priors", ("off", "template"), key="priors", bind="query-params", horizontal=True,
+        help="Tissue model, k = 3 with a T1 first: each voxel's prior CSF, GM and WM probabilities come from the "
+        "MNI152 template registered onto the brain (as SPM's tissue probability maps), with the mask 'brain' or "
+        "a brain mask file.",
+    )  # fmt: skip
+    return FitOptions(
+        mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta), "template" if priors == "template" else "none"
+    )  # fmt: skip
 
 
 def current_view(ctx: Context) -> SliceView:

@@ -1,9 +1,6 @@
 """The tissue model in the app: its posteriors, bias fields and downloads on the Segment page, its grid on Compare."""
 
-
-
-
-from neuroseg.testing.apptest import chart, chart_titles, frame, open_page
+from neuroseg.testing.apptest import chart, chart_titles, errors, frame, open_page
 
 
 def test_segment_page_shows_the_tissue_model():
@@ -24,3 +21,15 @@ def test_compare_page_runs_the_tissue_model_on_the_same_grid():
     assert "tissue model (bias field, spatial prior β = 10" in " ".join(c.value for c in model.caption)
     bics = [frame(t, "bic")["bic"].tolist() for t in (plain, model)]
     assert len(bics[0]) == len(bics[1]) == 4 and bics[0] != bics[1]
+
+
+def test_segment_page_uses_the_templates_tissue_priors_inside_a_brain_mask():
+    at = open_page("segment", dataset="mni152", mask="file", mrf="10", priors="template", scope="volume")
+    assert "the template's tissue priors" in " ".join(c.value for c in at.caption)
+    assert frame(at, "tissue")["tissue"].tolist() == ["CSF", "GM", "WM"]
+    assert frame(at, "dice")["dice"].min() > 0.7
+
+
+def test_priors_under_the_lessons_rule_are_refused_with_what_would_work():
+    at = open_page("segment", dataset="phantom", mask="lesson", priors="template")
+    assert any("--priors template" in e and "mask 'brain'" in e for e in errors(at))

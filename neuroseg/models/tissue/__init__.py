@@ -25,9 +25,11 @@ from typing import Sequence
 import numpy as np
 from scipy import ndimage
 
+from neuroseg.errors import InputError
 from neuroseg.models.data import FitData
 from neuroseg.models.mixture import fit_fast
 from neuroseg.models.options import FitOptions
+from neuroseg.models.priors import TISSUES
 from neuroseg.models.result import GMMResult, criteria
 from neuroseg.models.tissue.bias import BiasBasis, flatten
 from neuroseg.models.tissue.em import EM
@@ -57,6 +59,7 @@ def fit_tissue_model(
     tol: float = 3e-3,
     init: GMMResult | None = None,
     spacing: Sequence[float] | None = None,
+    priors: np.ndarray | None = None,
 ) -> GMMResult:
     """Fit the tissue model to the masked voxels of a slice or volume.
 
@@ -88,6 +91,10 @@ def fit_tissue_model(
     spacing : sequence of float, optional
         Voxel size in mm along each axis of ``mask`` (default 1 mm): the
         spatial prior couples neighbours by the inverse square of their distance.
+    priors : ndarray, optional
+        (k, n_voxels) prior probability of each class at each voxel, in label
+        order (with a T1 first and k = 3: CSF, GM, WM), such as the registered
+        template's (:func:`neuroseg.models.priors.template_priors`).
 
     Returns
     -------
@@ -102,6 +109,8 @@ def fit_tissue_model(
     spacing = (1.0,) * mask.ndim if spacing is None else tuple(float(v) for v in spacing)
     if len(spacing) != mask.ndim:
         raise ValueError(f"spacing has {len(spacing)} values for a {mask.ndim}-D mask")
+    if priors is not None and priors.shape != (k, n):
+        raise ValueError(f"priors have shape {priors.shape}, not (k, n_voxels) = {(k, n)}")
     model = EM(mixture, k, beta, max_iter, tol, spacing)
     weights = np.full(len(mixture), 1.0 / len(mixture))
     coarse_start = mask.ndim == 3 and n > COARSE_START_ABOVE
@@ -115,14 +124,15 @@ def fit_tissue_model(
         coarse_basis = BiasBasis(coarse_mask, step=2, shape=mask.shape) if bias_correct else None
         init = init or _start(X[rows], coarse_mask, coarse_basis, k, seed)
         coarse = replace(model, beta=0.0).run(
-            X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None
-        )
+            X[rows], coarse_mask, coarse_basis, init.means, init.covariances, weights, None,
+            None if priors is None else priors[:, rows],
+        )  # fmt: skip
         means, covs, weights, coef = coarse.means, coarse.covs, coarse.weights, coarse.coef
     basis = BiasBasis(mask) if bias_correct else None
     if not coarse_start:
         init = init or _start(X, mask, basis, k, seed)
         means, covs = init.means, init.covariances
-    fit = model.run(X, mask, basis, means, covs, weights, coef)
+    fit = model.run(X, mask, basis, means, covs, weights, coef, priors)
     corrected = X * np.exp(-fit.log_bias)
     order = np.lexsort(fit.means.T[::-1])
     posteriors = np.ascontiguousarray(fit.posteriors[order].T)
@@ -130,7 +140,7 @@ def fit_tissue_model(
     n_free = len(mixture) - 1 + k * d + k * d * (d + 1) // 2 + (len(basis.exponents) * d if basis is not None else 0)
     log_likelihood = fit.log_likelihood * n
     bic, aic = criteria(log_likelihood, n_free, n)
-    options = FitOptions(bias_correct=bias_correct, mrf=beta)
+    options = FitOptions(bias_correct=bias_correct, mrf=beta, priors="none" if priors is None else "template")
     return GMMResult(
         k=k, seed=seed, mode="tissue", options=options, n_fit=n, n_bins=None, labels=labels,
         confidence=posteriors.max(axis=1), means=fit.means[order], covariances=fit.covs[order],
@@ -142,13 +152,22 @@ def fit_tissue_model(
 def fit_tissue(data: FitData, k: int, seed: int, options: FitOptions, with_confidence: bool = True) -> GMMResult:
     """The tissue model behind :func:`neuroseg.models.fit`: ``options.bias_correct`` and ``options.mrf`` switch its parts.
 
-    It always models full covariances of raw intensities, and needs ``data.mask`` (the voxels' grid).
+    It always models full covariances of raw intensities, and needs ``data.mask`` (the voxels' grid);
+    ``options.priors == "template"`` needs k = 3 and ``data.priors``.
     """
     if data.mask is None:
         raise ValueError("the tissue model needs the voxels' grid (FitData.mask)")
+    priors = None
+    if options.priors == "template":
+        if k != len(TISSUES):
+            raise InputError("--priors template", f"gives CSF, GM and WM priors, so it needs k = 3, not k = {k}.")
+        if data.priors is None:
+            raise ValueError("priors='template' needs the rows' prior probabilities (FitData.priors)")
+        priors = data.priors
     result = fit_tissue_model(
-        data.X, data.mask, k, seed, bias_correct=options.bias_correct, beta=options.mrf, spacing=data.spacing
-    )
+        data.X, data.mask, k, seed, bias_correct=options.bias_correct, beta=options.mrf, spacing=data.spacing,
+        priors=priors,
+    )  # fmt: skip
     return replace(result, options=options)
 
 

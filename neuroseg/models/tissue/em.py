@@ -3,6 +3,13 @@
 Pure-class parameters are re-estimated from the pure posteriors only, on
 bias-corrected intensities; with the spatial prior on, the component weights
 are held after the first ``SETTLE_WEIGHTS`` iterations, so that EM converges.
+With per-voxel tissue priors (``priors=template``) a component's prior at a
+voxel is its weight times its tissues' prior probabilities there, normalised
+over the components, and the weights are re-estimated as SPM's unified
+segmentation does (Ashburner and Friston 2005, eq. 27). The plain update (the
+mean posterior) counts the priors twice: on a real head, where an affine
+registration leaves them a few millimetres off, it grew GM to 67 % of the
+brain and shrank CSF to 3 % (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -52,10 +59,14 @@ class EM:
     tol: float
     spacing: tuple[float, ...]
 
-    def run(self, X, mask, basis, means, covs, weights, coef) -> State:
-        """EM from the given parameters (and bias coefficients, or none) on the voxels of ``mask``."""
+    def run(self, X, mask, basis, means, covs, weights, coef, priors=None) -> State:
+        """EM from the given parameters (and bias coefficients, or none) on the voxels of ``mask``.
+
+        ``priors`` is None or the (k, n) float32 prior tissue probabilities of the voxels.
+        """
         k, n = self.k, len(X)
         shares = np.array([c.shares(k) for c in self.components])  # (m, k) tissue share of each component
+        log_priors = None if priors is None else np.log(shares.astype(np.float32) @ priors)  # (m, n)
         log_bias = np.zeros(X.shape) if coef is None else basis.field(coef)
         grid = Neighbours(mask, X, self.spacing) if self.beta > 0 else None
         # per-voxel arrays are component-major, (components, n) float32: reductions over the
@@ -66,13 +77,21 @@ class EM:
             corrected = X * np.exp(-log_bias)
             comp_means, comp_covs = component_gaussians(self.components, means, covs)
             log_p = weighted_log_prob(corrected, comp_means, comp_covs, np.log(np.maximum(weights, 1e-12)), np.float32)
+            if log_priors is not None:
+                log_p += log_priors
             if self.beta > 0:
                 log_p += (self.beta * shares).astype(np.float32) @ grid.neighbour_means(posteriors)
             resp, log_norm = normalise(log_p, axis=0)
             posteriors = shares.T.astype(np.float32) @ resp
             current = float(log_norm.mean() - log_bias.sum() / n)  # with the Jacobian of dividing by the field
+            if priors is not None:  # each voxel's normaliser of the weighted priors
+                prior_norm = (weights @ shares).astype(np.float32) @ priors
+                current -= float(np.log(prior_norm).mean())
             if self.beta == 0 or iteration <= SETTLE_WEIGHTS:
                 weights = resp.mean(axis=1, dtype=np.float64)
+                if priors is not None:  # SPM's update: the priors' own share of each component at each voxel
+                    weights /= np.exp(log_priors - np.log(prior_norm)).mean(axis=1, dtype=np.float64)
+                    weights /= weights.sum()
             means, covs = pure_update(corrected, resp[:k], means, covs)
             if basis is not None:
                 coef = bias_update(X, resp, comp_means, comp_covs, basis)
