@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from neuroseg.analysis.brain import bounding_box_centre, template_brain_slice
+from neuroseg.core.axes import AXES
 from neuroseg.core.features import Scope
 from neuroseg.core.stack import channels_table
 from neuroseg.io.header import raw_fields, summarize
@@ -13,7 +15,10 @@ from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.markdown import literal
-from neuroseg.ui.widgets import require_stack
+from neuroseg.ui.widgets import channel_window, require_stack
+from neuroseg.viz.figures import image_figure
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.rasters import window
 
 ensure_navigation()
 ctx = current()
@@ -49,6 +54,26 @@ if stack.mask.kind == "brain":
         "Transform to MNI (.json)", transform_json(stack), f"{base}_from-image_to-MNI152NLin2009aSym_xfm.json",
         "application/json", on_click="ignore", help="The 4x4 affine from the image's voxel indices to MNI mm.",
     )  # fmt: skip
+    st.subheader("Registration check")
+    centre = bounding_box_centre(stack.mask.region)
+    low, high = channel_window(ctx, 0)
+    for column, axis in zip(st.columns(3), AXES):
+        index = centre[AXES.index(axis)]
+        scope, view = Scope("slice", axis, index), slice_view(stack.affine, axis)
+        figure = image_figure(
+            view, window(view.apply(scope.extract(stack.channels[0])), low, high), f"{ctx.planes[axis]} slice {index}",
+            height=320, outline=view.apply(scope.extract(stack.mask.region)),
+            template_outline=view.apply(template_brain_slice(stack, scope)),
+        )  # fmt: skip
+        column.plotly_chart(figure, key=f"registration_{axis}", width="stretch")
+    st.caption(
+        literal(
+            f"Cyan: the brain extracted from {stack.reference.name}. Orange: the MNI152 template's brain carried onto "
+            "the image by the registration that the MNI readout and the tissue priors use. The two should run "
+            "together; the template's brain is a little larger than a tight brain mask, and an affine cannot follow "
+            "every gyrus."
+        )
+    )
 planes = ", ".join(f"{a} = {p}" for a, p in ctx.planes.items())
 st.caption(f"Array axes and the planes their slices show: {planes}. Voxel volume {stack.voxel_ml * 1000:.3g} mm³.")
 

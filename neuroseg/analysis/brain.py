@@ -11,15 +11,18 @@ with its file's name, never given a brain-shaped guess.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import ndimage
 
+from neuroseg.core.features import Scope
 from neuroseg.core.masks import AnalysisMask
 from neuroseg.core.stack import VolumeStack, with_mask
 from neuroseg.errors import InputError
 from neuroseg.models.brain import extract_brain
-from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template
+from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template, template_brain
 
 HINT = "Give a brain mask file instead (--mask FILE, or the mask choice 'file' in the app)."
 MAX_BRAIN_ML = 2500.0
@@ -35,8 +38,14 @@ class BrainMask:
     volume_ml: float
 
 
-def brain_mask(stack: VolumeStack) -> BrainMask:
+def brain_mask(stack: VolumeStack, progress: Callable[[str], object] | None = None) -> BrainMask:
     """Extract the brain from the stack's first channel and check it against the template.
+
+    Parameters
+    ----------
+    stack : VolumeStack
+    progress : callable, optional
+        Called with a sentence as each step starts (the app shows them in a status box).
 
     Raises
     ------
@@ -44,9 +53,12 @@ def brain_mask(stack: VolumeStack) -> BrainMask:
         Naming the first image when no brain is found or it does not line up with the template.
     """
     name = stack.reference.name
+    tell = progress or (lambda step: None)
+    tell(f"Extracting the brain from {name} (deepbet's networks)…")
     extraction = extract_brain(stack.channels[0], stack.affine)
     if extraction.mask.sum() * stack.voxel_ml < 100:
         raise InputError(name, "holds no brain that the extraction could find (less than 100 mL).", HINT)
+    tell("Registering the MNI152 template onto the brain (12-parameter affine)…")
     registration = _checked(stack, extraction.mask, "the brain extracted from it", HINT)
     finite = np.logical_and.reduce([np.isfinite(c) for c in stack.channels])
     region = extraction.mask & finite
@@ -98,6 +110,27 @@ def _checked(stack: VolumeStack, brain: np.ndarray, where: str, hint: str) -> Re
             hint,
         )
     return registration
+
+
+def bounding_box_centre(region: np.ndarray) -> tuple[int, ...]:
+    """The voxel at the centre of a mask's bounding box (the middle of the volume for an empty mask)."""
+    boxes = ndimage.find_objects(region.astype(np.uint8))
+    if not boxes or boxes[0] is None:
+        return tuple(n // 2 for n in region.shape)
+    return tuple((s.start + s.stop - 1) // 2 for s in boxes[0])
+
+
+def template_brain_slice(stack: VolumeStack, scope: Scope) -> np.ndarray:
+    """The registered template's brain on a slice of the stack's grid (bool, the slice's shape), for its outline.
+
+    Drawn beside the analysis mask, it shows at a glance whether the registration
+    (which the MNI readout and the tissue priors rely on) fits the image.
+    """
+    if stack.mask.voxel_to_mni is None:
+        raise ValueError("no template is registered onto this stack (the mask 'brain' or registered() does it)")
+    plane = np.ones(scope.extract(np.empty(stack.shape, dtype=bool)).shape, dtype=bool)
+    voxels = np.argwhere(scope.embed(plane, stack.shape))
+    return template_brain(stack.mask.voxel_to_mni, voxels).reshape(plane.shape)
 
 
 def whole_head_notice(stack: VolumeStack) -> str | None:

@@ -21,6 +21,7 @@ not, whatever shape the extraction gave it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import nibabel as nib
@@ -56,10 +57,22 @@ class Registration:
         return np.linalg.inv(self.mni_to_world) @ affine
 
 
+@functools.cache
 def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The template's T1 and brain mask on its grid, and its affine."""
+    """The template's T1 and brain mask on its grid, and its affine (read once, read-only)."""
     t1, mask = nib.load(TEMPLATE_T1), nib.load(TEMPLATE_MASK)
-    return np.asarray(t1.dataobj, np.float64), np.asarray(mask.dataobj) > 0, t1.affine
+    arrays = np.asarray(t1.dataobj, np.float64), np.asarray(mask.dataobj) > 0, t1.affine
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+def template_brain(voxel_to_mni: np.ndarray, voxels: np.ndarray) -> np.ndarray:
+    """Whether each of (n, 3) image voxels lies inside the template's brain, through a voxel-to-MNI affine."""
+    _, brain, template_affine = _template()
+    to_template = np.linalg.inv(template_affine) @ np.asarray(voxel_to_mni, dtype=np.float64)
+    coordinates = to_template[:3, :3] @ np.asarray(voxels, dtype=np.float64).T + to_template[:3, 3:]
+    return ndimage.map_coordinates(brain.astype(np.float32), coordinates, order=1, mode="constant") > 0.5
 
 
 def rotation(angles) -> np.ndarray:
@@ -107,13 +120,13 @@ def register_template(volume: np.ndarray, affine: np.ndarray, brain: np.ndarray)
     -------
     Registration
     """
-    t1, template_brain, template_affine = _template()
-    template_centre = _world(template_affine, np.argwhere(template_brain)).mean(axis=0)
+    t1, template_mask, template_affine = _template()
+    template_centre = _world(template_affine, np.argwhere(template_mask)).mean(axis=0)
     image_points = np.argwhere(brain)
     image_centre = _world(affine, image_points).mean(axis=0)
     voxel_ml = abs(np.linalg.det(affine[:3, :3])) / 1000
     template_ml = abs(np.linalg.det(template_affine[:3, :3])) / 1000
-    scale = np.log((brain.sum() * voxel_ml) / (template_brain.sum() * template_ml)) / 3
+    scale = np.log((brain.sum() * voxel_ml) / (template_mask.sum() * template_ml)) / 3
     image = np.where(brain, np.nan_to_num(np.asarray(volume, np.float64)), 0.0)
     # the brain at about the template's 2 mm: a box mean on every f-th voxel (f voxels of the image's size)
     factor = tuple(max(1, int(round(2.0 / z))) for z in np.sqrt((affine[:3, :3] ** 2).sum(axis=0)))
@@ -127,9 +140,9 @@ def register_template(volume: np.ndarray, affine: np.ndarray, brain: np.ndarray)
     start[6:9] = scale
     for step in STEPS_MM:
         stride = max(1, int(round(step / abs(template_affine[0, 0]))))
-        grid = np.zeros(template_brain.shape, bool)
+        grid = np.zeros(template_mask.shape, bool)
         grid[::stride, ::stride, ::stride] = True
-        points = np.argwhere(template_brain & grid)
+        points = np.argwhere(template_mask & grid)
         mni = _world(template_affine, points)
         values = t1[tuple(points.T)]
         values = (values - values.mean()) / values.std()

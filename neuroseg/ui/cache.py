@@ -11,6 +11,7 @@ re-parsed on every rerun.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -27,6 +28,7 @@ from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
 from neuroseg.models import FitOptions
 from neuroseg.models.histogram import Histogram, intensity_histogram
+from neuroseg.ui.markdown import literal
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")
@@ -63,16 +65,28 @@ def masked_stack(
         return exc
 
 
-@st.cache_resource(
-    scope="session", max_entries=2,
-    show_spinner="Extracting the brain from the first image and registering the MNI152 template onto it…",
-)  # fmt: skip
-def brain_stack(digest: str, _stack: VolumeStack) -> VolumeStack | InputError:
-    """The stack analysed inside the brain extracted from its first channel, or why the image was refused."""
-    try:
-        return with_mask(_stack, brain_mask(_stack).mask)
-    except InputError as exc:
-        return exc
+def brain_stack(stack: VolumeStack) -> VolumeStack | InputError:
+    """The stack analysed inside the brain extracted from its first channel, or why the image was refused.
+
+    Computed once per session and image; that first time a status box shows
+    each step (extraction, registration) as it runs, and then the outcome.
+    """
+    store = session_store("brain_stacks", max_entries=2)
+    if stack.digest not in store:
+        with st.status(literal(f"Finding the brain in {stack.reference.name}…"), expanded=True) as status:
+            start = time.perf_counter()
+            try:
+                found = brain_mask(stack, progress=lambda step: status.write(literal(step)))
+            except InputError as exc:
+                store[stack.digest] = exc
+                status.update(label="No brain found", state="error", expanded=False)
+            else:
+                store[stack.digest] = with_mask(stack, found.mask)
+                status.update(
+                    label=f"Brain found: {found.volume_ml:,.0f} mL, template registered "
+                    f"({time.perf_counter() - start:.1f} s)", state="complete", expanded=False,
+                )  # fmt: skip
+    return store[stack.digest]
 
 
 @st.cache_resource(

@@ -87,7 +87,7 @@ def mask_controls(ctx: Context) -> None:
         "the MNI152 template onto it (about 10 s on a 1 mm head).",
     )  # fmt: skip
     if kind == "brain":
-        masked = cache.brain_stack(ctx.stack.digest, ctx.stack)
+        masked = cache.brain_stack(ctx.stack)
         if isinstance(masked, InputError):
             ctx.messages.append(("error", f"{masked} The lesson's rule is used until then."))
             return

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 from neuroseg.analysis.density import Grid2D
 from neuroseg.viz.orientation import SliceView
 from neuroseg.viz.palette import label_colour
-from neuroseg.viz.rasters import MASK_COLOUR, outline_rgb, png_source
+from neuroseg.viz.rasters import MASK_COLOUR, TEMPLATE_COLOUR, outline_rgb, png_source
 
 CROSSHAIR_COLOUR = "rgba(255, 64, 64, 0.85)"
 MAX_CLICK_POINTS = 128
@@ -49,6 +49,7 @@ def image_figure(
     legend: Mapping[int, str] | None = None,
     height: int = 420,
     outline: np.ndarray | None = None,
+    template_outline: np.ndarray | None = None,
 ) -> go.Figure:
     """A displayed slice as a PNG image with physical aspect ratio and edge letters.
 
@@ -66,7 +67,11 @@ def image_figure(
     height : int
     outline : ndarray of bool, optional
         The analysis mask on the displayed slice, drawn as an outline.
+    template_outline : ndarray of bool, optional
+        The registered template's brain on the displayed slice, outlined in a second colour.
     """
+    if template_outline is not None:
+        picture = outline_rgb(picture, template_outline, TEMPLATE_COLOUR)
     if outline is not None:
         picture = outline_rgb(picture, outline)
     fig = go.Figure(image_trace(view, picture))
@@ -84,18 +89,16 @@ def image_figure(
             go.Scatter(x=[None], y=[None], mode="markers", name=name,
                        marker=dict(size=12, symbol="square", color=label_colour(label)))
         )  # fmt: skip
-    if outline is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[None], y=[None], mode="lines", name="analysis mask", line=dict(color="rgb%s" % (MASK_COLOUR,))
-            )
-        )
+    outlines = [("analysis mask", outline, MASK_COLOUR), ("MNI152 brain, registered", template_outline, TEMPLATE_COLOUR)]
+    for name, shown, colour in outlines:
+        if shown is not None:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="rgb%s" % (colour,))))
     _edge_letters(fig, view)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
     fig.update_layout(
         title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
-        plot_bgcolor="black", showlegend=bool(legend) or outline is not None, legend=dict(orientation="h", y=-0.02),
+        plot_bgcolor="black", showlegend=bool(legend) or outline is not None or template_outline is not None, legend=dict(orientation="h", y=-0.02),
     )  # fmt: skip
     return fig
 

@@ -17,6 +17,8 @@ from neuroseg.viz.palette import label_colour
 
 SELECTION_COLOUR = (255, 215, 0)
 MASK_COLOUR = (0, 229, 255)
+TEMPLATE_COLOUR = (255, 128, 0)
+"""The registered template's brain outline: orange, apart from the mask's cyan in every colour-vision type."""
 
 
 def window(image: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -77,11 +79,11 @@ def mask_edge(mask: np.ndarray) -> np.ndarray:
     return mask & ~ndimage.binary_erosion(mask, border_value=0)
 
 
-def outline_rgb(picture: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def outline_rgb(picture: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int] = MASK_COLOUR) -> np.ndarray:
     """Draw the boundary of ``mask`` (its voxels that touch the outside) over a grey or RGB picture."""
     rgb = picture if picture.ndim == 3 else np.repeat(picture[..., None], 3, axis=2)
     rgb = rgb.copy()
-    rgb[mask_edge(mask)] = MASK_COLOUR
+    rgb[mask_edge(mask)] = colour
     return rgb
 
 

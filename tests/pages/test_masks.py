@@ -3,7 +3,7 @@
 import numpy as np
 
 from neuroseg.core.samples import load_sample, load_sample_mask
-from neuroseg.testing.apptest import crosshair_reading, errors, open_page, texts
+from neuroseg.testing.apptest import chart, chart_titles, crosshair_reading, errors, frame, open_page, texts
 from neuroseg.testing.volumes import nifti_bytes
 
 
@@ -52,6 +52,15 @@ def test_app_extracts_the_brain_of_an_uploaded_head_and_refuses_an_ellipsoid():
     assert 0.95 < extracted / head.brain.sum() < 1.3  # deepbet's brain is a slightly thicker shell than BET's
     downloads = [b.proto.label for b in at.get("download_button")]
     assert "Brain mask (.nii.gz)" in downloads and "Transform to MNI (.json)" in downloads
+    planes = [t for t in chart_titles(at) if " slice " in t]
+    assert sorted(t.split()[0] for t in planes) == ["axial", "coronal", "sagittal"], planes  # the registration check
+    legend = [trace.get("name") for trace in chart(at, planes[0])["data"] if trace.get("name")]
+    assert legend == ["analysis mask", "MNI152 brain, registered"]
+    at.switch_page("pages/segment.py").run()
+    at.radio(key="priors").set_value("template").run()
+    assert not at.exception and not errors(at)
+    assert "the template's tissue priors" in " ".join(c.value for c in at.caption)
+    assert frame(at, "tissue")["tissue"].tolist() == ["CSF", "GM", "WM"]
     at.switch_page("pages/slices.py").run()
     assert not at.exception
     reading = crosshair_reading(at)
