@@ -41,6 +41,9 @@ MARGIN = 0.1
 _RAS = np.array([[0, 1], [1, 1], [2, 1]])
 _SESSIONS: dict = {}
 _LOCK = threading.Lock()
+_RUN_LOCK = threading.Lock()
+"""One extraction at a time per process: the networks already use both cores, so app sessions extracting at once
+would gain no time and multiply the activations' memory (about 0.5 GB each)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,12 @@ def extract_brain(volume: np.ndarray, affine: np.ndarray, box_size: int = BOX_SI
     BrainExtraction
         On the image's own grid.
     """
+    with _RUN_LOCK:
+        return _extract(volume, affine, box_size)
+
+
+def _extract(volume: np.ndarray, affine: np.ndarray, box_size: int) -> BrainExtraction:
+    """:func:`extract_brain` itself (under its lock)."""
     to_ras = ornt_transform(io_orientation(affine), _RAS)
     x = np.nan_to_num(apply_orientation(np.asarray(volume, dtype=np.float32), to_ras))
     small = resize_nearest(x, (SMALL_SIZE,) * 3)

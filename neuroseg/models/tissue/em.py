@@ -79,8 +79,11 @@ class EM:
             log_p = weighted_log_prob(corrected, comp_means, comp_covs, np.log(np.maximum(weights, 1e-12)), np.float32)
             if log_priors is not None:
                 log_p += log_priors
-            if self.beta > 0:
-                log_p += (self.beta * shares).astype(np.float32) @ grid.neighbour_means(posteriors)
+            if self.beta > 0:  # row by row: a (components, n) temporary would be the loop's largest array
+                pull = (self.beta * shares).astype(np.float32)
+                neighbours = grid.neighbour_means(posteriors)
+                for c, row in enumerate(log_p):
+                    row += pull[c] @ neighbours
             resp, log_norm = normalise(log_p, axis=0)
             posteriors = shares.T.astype(np.float32) @ resp
             current = float(log_norm.mean() - log_bias.sum() / n)  # with the Jacobian of dividing by the field
