@@ -30,7 +30,8 @@ def segment_heads(pages, url: str, head: Path) -> list[str]:
         page.goto(f"{url}/segment?dataset=upload&mask=brain&scope=volume&bias=on&mrf=15")
     for page in pages:
         settle(page)
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)])  # all at once
+    for page in pages:  # all at once
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)], timeout=120_000)
     shown = []
     for page in pages:
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Voxels labelled")
