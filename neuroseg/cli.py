@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--stats", type=Path, help="per-cluster table (.csv)")
     seg.add_argument("--posteriors", type=Path, metavar="OUT_probseg.nii.gz",
                      help="4-D float32 posteriors, one volume per label in label order")  # fmt: skip
+    seg.add_argument("--notebook", type=Path, metavar="OUT.ipynb",
+                     help="the Jupyter notebook of this run: run beside the input files, it rebuilds the labels")  # fmt: skip
     add_tissue_options(seg)
 
     cmp_ = commands.add_parser("compare", help="fit a grid of k x seeds and write one row per fit")
@@ -150,6 +152,10 @@ def _run_segment(args) -> None:
         _write(args.stats, lambda p: seg.table().to_csv(p, index=False))
     if args.posteriors is not None:
         _write(args.posteriors, lambda p: posteriors_nifti(seg).to_filename(p))
+    if args.notebook is not None:
+        from neuroseg.export.reproduce import segment_code
+
+        _write(args.notebook, lambda p: Path(p).write_text(segment_code(seg).notebook()))
     r = seg.result
     note = "" if r.converged else " (did NOT converge)"
     print(f"k={r.k} seed={r.seed} {r.mode}: {len(seg.features.X):,} voxels, BIC {r.bic:.1f}{note} -> {args.output}")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from neuroseg.analysis.compare import available_cores, compare, grid_table, label_alignments
 from neuroseg.errors import InputError
+from neuroseg.export.reproduce import compare_code
 from neuroseg.core.features import labels_to_image, plane_rows
 from neuroseg.viz.figures import criteria_figure, small_multiples_figure, stability_figure
 from neuroseg.viz.rasters import mask_edge, overlay_rgb
@@ -11,6 +12,7 @@ from neuroseg.models.options import LESSON_SEED
 from neuroseg.ui.cache import features, histogram_if_used, session_store
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.reproduce import reproduce_expander
 from neuroseg.ui.widgets import (
     anatomy, current_view, fit_settings, mask_outline, require_stack, scope_switch,
 )  # fmt: skip
@@ -93,3 +95,6 @@ st.plotly_chart(small_multiples_figure(view, pictures, ks, seeds), key="grid", w
 st.subheader("Every fit")
 st.dataframe(table.round(4), hide_index=True, width="stretch")
 st.download_button("Grid table (.csv)", table.to_csv(index=False), "neuroseg_compare.csv", "text/csv")
+reproduce_expander(
+    ctx, lambda: compare_code(stack, scope, ks, seeds, settings, len(feats.X)), f"neuroseg_compare_{kind}_reproduce"
+)

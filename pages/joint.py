@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from neuroseg.core.features import labels_to_image
+from neuroseg.export.reproduce import joint_code
 from neuroseg.viz.figures import density_figure, histogram2d_figure, image_figure, scatter_figure, subsample_rows
 from neuroseg.viz.rasters import highlight_rgb
 from neuroseg.viz.static import seaborn_kde_figure
@@ -11,6 +12,7 @@ from neuroseg.viz.selection import select_points
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.reproduce import reproduce_expander
 from neuroseg.ui.widgets import anatomy, current_view, mask_outline, on_current_slice, require_stack, scope_switch
 
 ensure_navigation()
@@ -70,3 +72,4 @@ if st.toggle("Show the lesson's seaborn KDE (static, about a second to draw)", k
     few = subsample_rows(len(X), 3_000, seed=1)
     st.pyplot(seaborn_kde_figure(X[few, 0], X[few, 1], [first, second]), width="content")
     st.caption(f"On a random sample of {len(few):,} voxels: seaborn evaluates its kernel at every point, which is slow.")
+reproduce_expander(ctx, lambda: joint_code(stack, scope, pair), f"neuroseg_joint_{kind}_reproduce")

@@ -8,12 +8,15 @@ from neuroseg.viz.rasters import colourize, overlay_rgb, window
 from neuroseg.errors import InputError
 from neuroseg.viz.figures import image_figure, labelled_scatter_figure, subsample_rows
 from neuroseg.models.options import LESSON_SEED
+from neuroseg.core.features import Scope
+from neuroseg.export.reproduce import segment_code
 from neuroseg.export.nifti import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
 from neuroseg.core.stack import channel_name
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.markdown import literal
+from neuroseg.ui.reproduce import reproduce_expander
 from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import (
     channel_window, current_view, fit_settings, mask_outline, on_current_slice, require_stack, scope_switch,
@@ -173,3 +176,4 @@ if result.mode == "tissue":
                 f"{name} bias-corrected (.nii.gz)", lambda c=c: nifti_gz_bytes(corrected_nifti(seg, c)),
                 f"{base}_{channel_name(name)}_corrected.nii.gz", "application/gzip", on_click="ignore", key=f"corrected_{c}",
             )  # fmt: skip
+reproduce_expander(ctx, lambda: segment_code(seg, Scope("slice", ctx.axis, ctx.index)), f"{base}_reproduce")

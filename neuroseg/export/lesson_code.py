@@ -147,7 +147,7 @@ def fit_cells(source, k: int, seed: int, options: FitOptions) -> list[Cell]:
     ]
 
 
-def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, view_index: int | None) -> list[Cell]:
+def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, shown: Scope) -> list[Cell]:
     """The Segment view: table, labelled scatter, label map, ``labels.nii.gz``."""
     v, parts = source.variables, _parts(source, scope)
     where = f"slice {scope.index} along {scope.axis}" if scope.kind == "slice" else "the whole volume"
@@ -176,20 +176,19 @@ def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, view_i
             ),
         ]
     volume_index = "[mask]" if scope.kind == "volume" else f"{index_text(scope)}[mask]"
-    shown = scope if scope.kind == "slice" else Scope("slice", "z", view_index if view_index is not None else 0)
     shown_text = f"label_volume{index_text(shown)}"
     cells += [
         markdown(
             "## Map the labels back into the image and save them\n\nEvery masked voxel gets its label, 0 elsewhere, "
-            f"on the first image's grid and affine: `labels.nii.gz`."
+            "on the first image's grid and affine: `labels.nii.gz`."
         ),
         code(
             f"label_volume = np.zeros({v[0]}.shape, dtype=np.uint8)\nlabel_volume{volume_index} = labels\n"
-            f"nib.save(nib.Nifti1Image(label_volume, {v[0]}_img.affine), 'labels.nii.gz')\n"
             f"plt.figure(figsize=(6, 6))\n"
             f"plt.imshow({shown_text}.T, origin='lower', cmap=ListedColormap(['black'] + {colours_text(k)}), "
             f"vmin=-0.5, vmax={k}.5, interpolation='nearest')\n"
-            f"plt.title('labels, slice {shown.index} along {shown.axis}')\nplt.axis('off')\nplt.show()"
+            f"plt.title('labels, slice {shown.index} along {shown.axis}')\nplt.axis('off')\nplt.show()\n"
+            f"nib.save(nib.Nifti1Image(label_volume, {v[0]}_img.affine), 'labels.nii.gz')"
         ),
     ]
     return cells

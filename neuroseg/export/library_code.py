@@ -79,10 +79,9 @@ def _histograms() -> Cell:
     )
 
 
-def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, view_index: int | None) -> list[Cell]:
+def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, shown: Scope) -> list[Cell]:
     """The Segment view through ``segment_paths``: table, labelled scatter, label map, ``labels.nii.gz``."""
     axis, index = (scope.axis, scope.index) if scope.kind == "slice" else (None, None)
-    shown = scope if scope.kind == "slice" else Scope("slice", "z", view_index if view_index is not None else 0)
     cells = _loading(
         source, f"Segment {', '.join(source.names)} with k = {k}",
         "from matplotlib.colors import ListedColormap\n\nfrom neuroseg.analysis.pipeline import RunOptions, segment_paths\n"
@@ -116,8 +115,8 @@ def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, view_i
         cells += [
             markdown("## The clusters in intensity space (bias-corrected when the tissue model estimated a field)"),
             code(
-                "shown = X if result.corrected is None else result.corrected\n"
-                f"plt.figure(figsize=(5, 5))\nplt.scatter(shown[:, 0], shown[:, 1], c=result.labels, "
+                "points = X if result.corrected is None else result.corrected\n"
+                f"plt.figure(figsize=(5, 5))\nplt.scatter(points[:, 0], points[:, 1], c=result.labels, "
                 f"cmap=ListedColormap({colours_text(k)}), vmin=0.5, vmax={k}.5, s=2)\n"
                 f"plt.xlabel(names[0])\nplt.ylabel(names[1])\nplt.title('{k} clusters')\nplt.show()"
             ),
@@ -125,10 +124,11 @@ def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, view_i
     cells += [
         markdown("## The label map, and `labels.nii.gz`\n\nOn the first image's grid and affine; 0 outside the mask."),
         code(
-            "label_volume = segmentation.label_volume()\nnib.save(label_nifti(segmentation), 'labels.nii.gz')\n"
+            "label_volume = segmentation.label_volume()\n"
             f"plt.figure(figsize=(6, 6))\nplt.imshow(label_volume{index_text(shown)}.T, origin='lower', "
             f"cmap=ListedColormap(['black'] + {colours_text(k)}), vmin=-0.5, vmax={k}.5, interpolation='nearest')\n"
-            f"plt.title('labels, slice {shown.index} along {shown.axis}')\nplt.axis('off')\nplt.show()"
+            f"plt.title('labels, slice {shown.index} along {shown.axis}')\nplt.axis('off')\nplt.show()\n"
+            "nib.save(label_nifti(segmentation), 'labels.nii.gz')"
         ),
     ]
     return cells

@@ -123,21 +123,25 @@ def _lesson_ready(source: Source, options: FitOptions, n_rows: int) -> bool:
     return source.plain and source.mask is None and exact
 
 
-def segment_code(segmentation: Segmentation, view_index: int | None = None) -> Reproduction:
+def segment_code(segmentation: Segmentation, shown: Scope | None = None) -> Reproduction:
     """The code that rebuilds a segmentation: its table, figures and ``labels.nii.gz``.
 
     Parameters
     ----------
     segmentation : Segmentation
-    view_index : int, optional
-        For a whole-volume fit, the slice (along the scope's axis, z by default) whose label map is drawn.
+    shown : Scope, optional
+        The slice whose label map is drawn: the fit's own slice, else this one (default: the middle z slice).
     """
     source, scope = Source.of(segmentation.stack), segmentation.features.scope
+    if scope.kind == "slice":
+        shown = scope
+    elif shown is None:
+        shown = Scope("slice", "z", segmentation.stack.shape[2] // 2)
     result = segmentation.result
     options = result.options
     ready = _lesson_ready(source, options, len(result.labels))
     maker = lesson_code.segment if ready else library_code.segment
-    cells = maker(source, scope, result.k, result.seed, options, view_index)
+    cells = maker(source, scope, result.k, result.seed, options, shown)
     return Reproduction(tuple(cells), source.inputs, ready)
 
 

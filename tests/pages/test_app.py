@@ -83,7 +83,10 @@ def test_segment_page_matches_a_direct_gaussian_mixture_fit(sample):
     assert bic.value == f"{model.bic(X):,.0f}"
     dice = frame(at, "dice")
     assert dice["tissue"].tolist() == ["CSF", "GM", "WM"] and dice["dice"].min() > 0.8
-    assert [b.proto.label for b in at.get("download_button")] == ["Labels (.nii.gz)", "Cluster table (.csv)", "Posteriors (.nii.gz)"]
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Labels (.nii.gz)", "Cluster table (.csv)", "Posteriors (.nii.gz)",
+        "Script (.py)", "Notebook (.ipynb)", "The sample's files (.zip)",
+    ]  # fmt: skip
 
 
 def test_url_parameters_reproduce_a_view():
