@@ -149,7 +149,7 @@ def fit_cells(source, k: int, seed: int, options: FitOptions) -> list[Cell]:
 
 def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, shown: Scope) -> list[Cell]:
     """The Segment view: table, labelled scatter, label map, ``labels.nii.gz``."""
-    v, parts = source.variables, _parts(source, scope)
+    v = source.variables
     where = f"slice {scope.index} along {scope.axis}" if scope.kind == "slice" else "the whole volume"
     cells = load_and_mask(source, scope, f"Segment {', '.join(source.names)} with k = {k} ({where})")
     if len(v) >= 2:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import textwrap
 from dataclasses import dataclass
+
+COMMENT_WIDTH = 96
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ def script(cells: Sequence[Cell]) -> str:
     for cell in cells:
         if cell.kind == "markdown":
             lines = [line.lstrip("# ").rstrip() if line.startswith("#") else line for line in cell.source.splitlines()]
-            parts.append("\n".join(f"# {line}".rstrip() for line in lines))
+            wrapped = [piece for line in lines for piece in (textwrap.wrap(line, COMMENT_WIDTH) or [""])]
+            parts.append("\n".join(f"# {line}".rstrip() for line in wrapped))
         else:
             parts.append(cell.source + "\n")
     return "\n".join(parts).rstrip() + "\n"

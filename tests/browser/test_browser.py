@@ -204,6 +204,24 @@ def test_segment_page_with_the_tissue_model(server, page):
     page.screenshot(path=str(SHOTS / "14_segment_tissue_model.png"), full_page=True)
 
 
+def test_segment_page_hands_over_the_lessons_code(server, page):
+    page.goto(f"{server.url}/segment?mode=exact")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    page.get_by_text("Reproduce in Python").click()
+    settle(page)
+    code = main.get_by_test_id("stCode")
+    expect(code).to_contain_text("GaussianMixture(n_components=3, random_state=12345)")
+    expect(code).to_contain_text("t1w_slice = t1w[:, :, 47]")
+    expect(page.get_by_role("button", name="Notebook (.ipynb)")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Script (.py)").click()
+    assert download.value.suggested_filename.endswith("_reproduce.py")
+    page.get_by_text("Reproduce in Python").evaluate("e => e.scrollIntoView({block: 'start'})")  # the code in view
+    no_exceptions(page)
+    shoot(page, "17_segment_reproduce_in_python")
+
+
 def crosshair_text(page: Page) -> str:
     return page.locator("[data-testid=stTable]").filter(has_text="voxel (i, j, k)").inner_text()
 
