@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from neuroseg.ui.legacy import mark_routed
 from neuroseg.ui.sidebar import sidebar
 from neuroseg.ui.widgets import show_messages
 
@@ -17,4 +18,5 @@ PAGES = [
 
 page = st.navigation(PAGES)
 show_messages(sidebar())
+mark_routed()
 page.run()

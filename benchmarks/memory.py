@@ -31,7 +31,7 @@ def segment_heads(pages, url: str, head: Path) -> list[str]:
     for page in pages:
         settle(page)
     for page in pages:  # all at once
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)], timeout=120_000)
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)], timeout=600_000)
     shown = []
     for page in pages:
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Voxels labelled")

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from neuroseg.analysis.segment import Segmentation
 from neuroseg.core.features import Scope
 from neuroseg.core.stack import VolumeStack
@@ -71,9 +73,9 @@ class Source:
         kind = stack.mask.kind
         mask = None if kind == "lesson" else kind if kind in ("auto", "brain") else stack.mask.source
         plain = not stack.resampled and all(
-            image.format in LESSON_FORMATS and not any("affine is singular" in w for w in image.warnings)
+            image.format in LESSON_FORMATS and np.allclose(image.affine, image.header.get_best_affine())
             for image in stack.images
-        )
+        )  # an unusable affine was replaced by neuroseg, which nibabel would not do
         needed = tuple(dict.fromkeys(Path(f).name for image in stack.images for f in (image.files or (image.name,))))
         return cls(
             files, tuple(stack.names), python_names(stack.names), stack.reference.volume,

@@ -98,6 +98,23 @@ def test_cold_deep_link_runs_through_app_and_its_sidebar(browser):
         fresh.stop()
 
 
+def test_simultaneous_cold_deep_links_all_get_the_app(browser):
+    fresh = Server()  # three sessions arrive at once while the server is still in legacy multipage mode
+    try:
+        pages = [new_page(browser, 1000) for _ in range(3)]
+        for pg in pages:
+            pg.goto(f"{fresh.url}/segment?dataset=upload")
+        for pg in pages:
+            settle(pg)
+            expect(pg.locator("[data-testid=stSidebarNav]")).to_contain_text("Compare k × seeds")
+            expect(pg.locator("[data-testid=stFileUploaderDropzoneInput]")).to_have_count(1)
+            no_exceptions(pg)
+        for pg in pages:
+            pg.context.close()
+    finally:
+        fresh.stop()
+
+
 def test_data_page_and_an_upload(server, page, tmp_path):
     page.goto(server.url)
     settle(page)
