@@ -219,14 +219,21 @@ def compare(source, scope: Scope, ks: list[int], seeds: list[int], options: FitO
             "    writer = csv.DictWriter(out, fieldnames=list(rows[0]))\n    writer.writeheader()\n"
             "    writer.writerows(rows)"
         ),
-        markdown("## BIC and AIC against k\n\nOne point per seed."),
+        *criteria_cells("[r['k'] for r in rows]", "[r[criterion] for r in rows]"),
+    ]
+    return cells
+
+
+def criteria_cells(ks: str, values: str) -> list[Cell]:
+    """BIC and AIC against k, one point per fit: ``ks`` and ``values`` are expressions (``criterion`` names the column)."""
+    return [
+        markdown("## BIC and AIC against k\n\nOne point per seed; lower is better."),
         code(
             "fig, ax = plt.subplots(figsize=(6, 4))\nfor criterion in ('bic', 'aic'):\n"
-            "    ax.plot([r['k'] for r in rows], [r[criterion] for r in rows], 'o', label=criterion.upper())\n"
+            f"    ax.plot({ks}, {values}, 'o', label=criterion.upper())\n"
             "ax.set(xlabel='k (clusters)', ylabel='criterion (lower is better)')\nax.legend()\nplt.show()"
         ),
     ]
-    return cells
 
 
 def joint(source, scope: Scope, pair: tuple[int, int]) -> list[Cell]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from neuroseg.core.features import Scope
-from neuroseg.export.lesson_code import KDE_POINTS, colours_text, index_text
+from neuroseg.export.lesson_code import KDE_POINTS, colours_text, criteria_cells, index_text
 from neuroseg.export.notebook import Cell, code, markdown
 from neuroseg.models import FitOptions
 
@@ -154,12 +154,7 @@ def compare(source, scope: Scope, ks: list[int], seeds: list[int], options: FitO
             "results = compare(stack, scope, pairs, fit, features=features)\n"
             "table = grid_table(results)\ntable.to_csv('compare.csv', index=False)\nprint(table.to_string(index=False))"
         ),
-        markdown("## BIC and AIC against k\n\nOne point per seed; lower is better."),
-        code(
-            "fig, ax = plt.subplots(figsize=(6, 4))\nfor criterion in ('bic', 'aic'):\n"
-            "    ax.plot(table['k'], table[criterion], 'o', label=criterion.upper())\n"
-            "ax.set(xlabel='k (clusters)', ylabel='criterion (lower is better)')\nax.legend()\nplt.show()"
-        ),
+        *criteria_cells("table['k']", "table[criterion]"),
     ]
     return cells
 

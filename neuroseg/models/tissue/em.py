@@ -92,8 +92,9 @@ class EM:
                 current -= float(np.log(prior_norm).mean())
             if self.beta == 0 or iteration <= SETTLE_WEIGHTS:
                 weights = resp.mean(axis=1, dtype=np.float64)
-                if priors is not None:  # SPM's update: the priors' own share of each component at each voxel
-                    weights /= np.exp(log_priors - np.log(prior_norm)).mean(axis=1, dtype=np.float64)
+                if priors is not None:  # SPM's update: each component's mean share of the weighted priors
+                    shared = (priors / prior_norm).mean(axis=1, dtype=np.float64)  # (k,): a component's is linear in them
+                    weights /= shares @ shared
                     weights /= weights.sum()
             means, covs = pure_update(corrected, resp[:k], means, covs)
             if basis is not None:
