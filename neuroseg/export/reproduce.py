@@ -28,6 +28,12 @@ from neuroseg.export import library_code, lesson_code
 from neuroseg.export.notebook import Cell, notebook, script
 from neuroseg.models import FitOptions
 
+RESERVED = frozenset(
+    "mask names values x y gmm raw_labels order rank labels weights voxel_ml inside stats label label_volume few fig "
+    "axes ax channel name rows maps runs pairs row files stack notices scope features fit options segmentation "
+    "result table points criterion k seed ks seeds".split()
+)
+"""Names the generated code uses itself; a channel so named gets an ``image_`` prefix."""
 LESSON_FORMATS = ("NIfTI-1", "NIfTI-2", "NIfTI-1 pair", "NIfTI-2 pair")
 """Formats whose voxels and affine ``nib.load(f).get_fdata()`` gives exactly as neuroseg reads them."""
 
@@ -111,7 +117,7 @@ def python_names(names: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     for name in names:
         base = re.sub(r"\W+", "_", name).strip("_").lower() or "channel"
-        base = f"image_{base}" if base[0].isdigit() or base in ("mask", "X", "labels") else base
+        base = f"image_{base}" if base[0].isdigit() or base in RESERVED else base
         candidate, n = base, 2
         while candidate in out:
             candidate, n = f"{base}_{n}", n + 1
