@@ -224,6 +224,16 @@ def compare(source, scope: Scope, ks: list[int], seeds: list[int], options: FitO
     return cells
 
 
+def statistics_text(a: str, b: str) -> str:
+    """Code that prints the joint statistics of ``x`` (channel ``a``) and ``y`` (channel ``b``)."""
+    return (
+        "print(f'{len(x):,} voxels')\n"
+        f"print(f'{a}: mean {{x.mean():.2f}}, sd {{x.std():.2f}}')\n"
+        f"print(f'{b}: mean {{y.mean():.2f}}, sd {{y.std():.2f}}')\n"
+        "print(f'Pearson r = {np.corrcoef(x, y)[0, 1]:.4f}')"
+    )
+
+
 def criteria_cells(ks: str, values: str) -> list[Cell]:
     """BIC and AIC against k, one point per fit: ``ks`` and ``values`` are expressions (``criterion`` names the column)."""
     return [
@@ -244,10 +254,7 @@ def joint(source, scope: Scope, pair: tuple[int, int]) -> list[Cell]:
     cells += [
         markdown("## Their statistics\n\nHow many voxels, each image's mean and spread, and how they correlate."),
         code(
-            f"x, y = values[{pair[0]}], values[{pair[1]}]\nprint(f'{{len(x):,}} voxels')\n"
-            f"print(f'{a}: mean {{x.mean():.2f}}, sd {{x.std():.2f}}')\n"
-            f"print(f'{b}: mean {{y.mean():.2f}}, sd {{y.std():.2f}}')\n"
-            "print(f'Pearson r = {np.corrcoef(x, y)[0, 1]:.4f}')"
+            f"x, y = values[{pair[0]}], values[{pair[1]}]\n" + statistics_text(a, b)
         ),
     ]
     return cells + joint_figures(pair[0], pair[1], source.names)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from neuroseg.core.features import Scope
-from neuroseg.export.lesson_code import KDE_POINTS, colours_text, criteria_cells, index_text
+from neuroseg.export.lesson_code import KDE_POINTS, colours_text, criteria_cells, index_text, statistics_text
 from neuroseg.export.notebook import Cell, code, markdown
 from neuroseg.models import FitOptions
 
@@ -172,10 +172,7 @@ def joint(source, scope: Scope, pair: tuple[int, int]) -> list[Cell]:
         _load_stack(source, scope),
         markdown("## Their statistics, scatter, 2-D histogram and kernel density"),
         code(
-            f"x, y = X[:, {pair[0]}], X[:, {pair[1]}]\nprint(f'{{len(x):,}} voxels')\n"
-            f"print(f'{a}: mean {{x.mean():.2f}}, sd {{x.std():.2f}}')\n"
-            f"print(f'{b}: mean {{y.mean():.2f}}, sd {{y.std():.2f}}')\n"
-            "print(f'Pearson r = {np.corrcoef(x, y)[0, 1]:.4f}')\n"
+            f"x, y = X[:, {pair[0]}], X[:, {pair[1]}]\n" + statistics_text(a, b) + "\n"
             f"fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))\n"
             "axes[0].scatter(x, y, s=1, alpha=0.3, color='black')\n"
             "axes[1].hist2d(x, y, bins=128, cmap='viridis', cmin=1)\n"

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from neuroseg.core.samples import BUNDLED_DIR
+from neuroseg.models.registration import template_coordinates
 
 TEMPLATE_PRIORS = BUNDLED_DIR / "mni152_tissue_priors.nii.gz"
 TISSUES = ("CSF", "GM", "WM")
@@ -49,8 +50,7 @@ def template_priors(voxel_to_mni: np.ndarray, voxels: np.ndarray) -> np.ndarray:
         (3, n) float32, one row per tissue (CSF, GM, WM), each column summing to 1.
     """
     maps, affine = _maps()
-    to_template = np.linalg.inv(affine) @ np.asarray(voxel_to_mni, dtype=np.float64)
-    coordinates = to_template[:3, :3] @ np.asarray(voxels, dtype=np.float64).T + to_template[:3, 3:]
+    coordinates = template_coordinates(voxel_to_mni, voxels, affine)
     out = np.empty((len(TISSUES), len(voxels)), dtype=np.float32)
     for j, tissue in enumerate(maps):
         ndimage.map_coordinates(tissue, coordinates, output=out[j], order=1, mode="constant", cval=0.0)

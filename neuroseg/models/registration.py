@@ -67,11 +67,16 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return arrays
 
 
+def template_coordinates(voxel_to_mni: np.ndarray, voxels: np.ndarray, template_affine: np.ndarray) -> np.ndarray:
+    """(3, n) voxel coordinates on a template grid (``template_affine``: its voxel-to-MNI) of (n, 3) image voxels."""
+    to_template = np.linalg.inv(template_affine) @ np.asarray(voxel_to_mni, dtype=np.float64)
+    return to_template[:3, :3] @ np.asarray(voxels, dtype=np.float64).T + to_template[:3, 3:]
+
+
 def template_brain(voxel_to_mni: np.ndarray, voxels: np.ndarray) -> np.ndarray:
     """Whether each of (n, 3) image voxels lies inside the template's brain, through a voxel-to-MNI affine."""
     _, brain, template_affine = _template()
-    to_template = np.linalg.inv(template_affine) @ np.asarray(voxel_to_mni, dtype=np.float64)
-    coordinates = to_template[:3, :3] @ np.asarray(voxels, dtype=np.float64).T + to_template[:3, 3:]
+    coordinates = template_coordinates(voxel_to_mni, voxels, template_affine)
     return ndimage.map_coordinates(brain.astype(np.float32), coordinates, order=1, mode="constant") > 0.5
 
 
