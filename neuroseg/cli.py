@@ -11,9 +11,7 @@ import sys
 from pathlib import Path
 
 from neuroseg.errors import InputError
-from neuroseg.models.options import (
-    COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, LESSON_SEED, PRIORS, FitOptions,
-)  # fmt: skip
+from neuroseg.models.options import LESSON_SEED, OPTION, OPTIONS, FitOptions, Option, OptionError, renamed_value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,15 +30,6 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
     """Every option of ``segment`` but the images, -k and the outputs (``bids`` takes them too)."""
     parser.add_argument("--axis", choices=("x", "y", "z"), help="array axis of --slice (default z)")
     parser.add_argument("--slice", type=int, help="analyse this slice only (default: whole volume)")
-    parser.add_argument("--exact", action="store_true", help="fit on every voxel (default: fast mode)")
-    parser.add_argument(
-        "--max-fit-voxels",
-        type=int,
-        default=DEFAULT_MAX_FIT_VOXELS,
-        help="fast mode fits exactly up to this many voxels, above it on their intensity histogram",
-    )
-    parser.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
-    parser.add_argument("--standardise", action="store_true", help="fit on per-channel z-scores")
     parser.add_argument("--resample", action="store_true", help="resample images onto the first one's grid")
     parser.add_argument("--volume", type=int, default=0, help="volume of 4-D images (default 0)")
     parser.add_argument(
@@ -49,23 +38,37 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
         "'brain' (the brain extracted from the first image, a T1-weighted head or brain, checked against the MNI152 "
         "template); default: the lesson's rule, > 0 in every image",
     )  # fmt: skip
+    add_fit_options(parser)
 
 
-def add_tissue_options(parser: argparse.ArgumentParser) -> None:
-    """``--bias-correct``, ``--mrf [BETA]`` and ``--priors`` (DESIGN 3.9, 3.12)."""
-    parser.add_argument(
-        "--bias-correct", action="store_true",
-        help="tissue model: estimate a smooth multiplicative bias field per image inside the EM loop",
-    )  # fmt: skip
-    parser.add_argument(
-        "--mrf", type=float, nargs="?", const=DEFAULT_BETA, default=0.0, metavar="BETA",
-        help=f"tissue model: spatial prior (contrast-sensitive Potts over face neighbours) of strength BETA at 1 mm (default {DEFAULT_BETA:g}; 0 = off)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--priors", choices=PRIORS, default="none",
-        help="tissue model: 'template' takes each voxel's prior CSF, GM and WM probabilities from the MNI152 template "
-        "registered by --mask brain (k = 3, a T1 first); default none",
-    )  # fmt: skip
+def add_fit_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per fit option, made from its declaration (:data:`~neuroseg.models.options.OPTIONS`)."""
+    group = parser.add_argument_group("fit options")
+    for option in OPTIONS:
+        text = option.help.replace("%", "%%")
+        if option.kind is bool:
+            group.add_argument(option.flag, dest=option.name, action="store_true", help=text)
+        elif option.const is not None and option.kind is str:
+            group.add_argument(option.flag, dest=option.name, action="store_const", const=option.const,
+                               default=option.default, help=text)  # fmt: skip
+        else:
+            group.add_argument(
+                option.flag, dest=option.name, type=_reader(option), default=option.default,
+                choices=option.choices or None, nargs="?" if option.const is not None else None, const=option.const,
+                metavar=None if option.choices else option.metavar, help=f"{text} Default: {option.default}.",
+            )  # fmt: skip
+
+
+def _reader(option: Option):
+    """The flag's value as the option's type, an old spelling read as today's with a note."""
+
+    def read(text: str):
+        value, notice = renamed_value(option.name, text)
+        if notice is not None:
+            print(f"note: {option.flag} {notice.partition(' ')[2]}", file=sys.stderr)
+        return option.kind(value)
+
+    return read
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help="4-D float32 posteriors, one volume per label in label order")  # fmt: skip
     seg.add_argument("--notebook", type=Path, metavar="OUT.ipynb",
                      help="the Jupyter notebook of this run: run beside the input files, it rebuilds the labels")  # fmt: skip
-    add_tissue_options(seg)
 
     cmp_ = commands.add_parser("compare", help="fit a grid of k x seeds and write one row per fit")
     _add_data_options(cmp_)
@@ -92,7 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--seed", type=int, default=LESSON_SEED)
     cmp_.add_argument("--jobs", type=int, default=1, help="fits to run at once")
     cmp_.add_argument("-o", "--output", required=True, type=Path, help="table (.csv)")
-    add_tissue_options(cmp_)
 
     bids = commands.add_parser(
         "bids", help="BIDS App: segment every participant (participant level) or tabulate their volumes (group level)"
@@ -106,7 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
     bids.add_argument("-k", type=int, default=3, help="number of clusters (default 3)")
     bids.add_argument("--seed", type=int, default=LESSON_SEED)
     add_segment_options(bids)
-    add_tissue_options(bids)
     where = bids.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=int, default=1, help="participants to run at once in local processes")
     where.add_argument(
@@ -120,12 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fit_options(args) -> FitOptions:
-    """How a ``segment``, ``compare`` or ``bids`` command line fits."""
-    return FitOptions(
-        mode="exact" if args.exact else "fast", max_fit_voxels=args.max_fit_voxels, covariance=args.covariance,
-        standardise=args.standardise, bias_correct=args.bias_correct, mrf=args.mrf,
-        priors=args.priors,
-    )  # fmt: skip
+    """How a ``segment``, ``compare`` or ``bids`` command line fits; an option its model would ignore is refused."""
+    options = FitOptions(**{option.name: getattr(args, option.name) for option in OPTIONS})
+    if ignored := options.ignored():
+        switches = " ".join(o.cli_text(getattr(options, o.name)) for o in OPTIONS if o.switches and o not in ignored
+                            and getattr(options, o.name) != o.default)  # fmt: skip
+        option = ignored[0]
+        raise OptionError(
+            option.name, getattr(options, option.name), f"the {options.model} model ({switches}) does not use it.",
+            f"Leave {option.flag} out.",
+        )  # fmt: skip
+    return options
 
 
 def _options(args, k: int):
@@ -158,25 +163,21 @@ def _run_segment(args) -> None:
         _write(args.notebook, lambda p: Path(p).write_text(segment_code(seg).notebook()))
     r = seg.result
     note = "" if r.converged else " (did NOT converge)"
-    print(f"k={r.k} seed={r.seed} {r.mode}: {len(seg.features.X):,} voxels, BIC {r.bic:.1f}{note} -> {args.output}")
+    print(f"k={r.k} seed={r.seed} {r.model}: {len(seg.features.X):,} voxels, BIC {r.bic:.1f}{note} -> {args.output}")
 
 
 def _run_compare(args) -> None:
-    if not 1 <= args.kmin <= args.kmax:
-        raise InputError("--kmin/--kmax", f"need 1 <= kmin <= kmax, got {args.kmin} and {args.kmax}.")
-    if args.seeds < 1:
-        raise InputError("--seeds", f"must be at least 1, got {args.seeds}.")
     from neuroseg.analysis.brain import whole_head_notice
     from neuroseg.analysis.compare import compare, grid_pairs, grid_table
     from neuroseg.analysis.pipeline import load_stack
 
+    pairs = grid_pairs(args.kmin, args.kmax, args.seed, args.seeds)
     options = _options(args, args.kmin)  # the grid sets k itself
     stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     if (warning := whole_head_notice(stack)) is not None:
         print(f"warning: {warning}", file=sys.stderr)
-    pairs = grid_pairs(range(args.kmin, args.kmax + 1), args.seed, args.seeds)
     results = compare(stack, options.scope(), pairs, options.fit, n_jobs=args.jobs)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
@@ -230,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     runner = {"segment": _run_segment, "compare": _run_compare, "bids": _run_bids, "info": _run_info}[args.command]
     try:
         return runner(args) or 0
+    except OptionError as exc:
+        print(f"neuroseg: error: {exc.worded(OPTION[exc.option].cli_text(exc.value))}", file=sys.stderr)
+        return 2
     except InputError as exc:
         print(f"neuroseg: error: {exc}", file=sys.stderr)
         return 2

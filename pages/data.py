@@ -10,6 +10,7 @@ from neuroseg.core.stack import channels_table
 from neuroseg.io.header import raw_fields, summarize
 from neuroseg.core.samples import SAMPLES
 from neuroseg.export.brain import brain_mask_nifti, transform_json
+from neuroseg.export.names import brain_mask_name, transform_name
 from neuroseg.export.nifti import nifti_gz_bytes
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
@@ -47,11 +48,11 @@ if stack.mask.kind == "brain":
     base = stack.names[0]
     d1, d2, _ = st.columns([1, 1, 3])
     d1.download_button(
-        "Brain mask (.nii.gz)", lambda: nifti_gz_bytes(brain_mask_nifti(stack)), f"{base}_desc-brain_mask.nii.gz",
+        "Brain mask (.nii.gz)", lambda: nifti_gz_bytes(brain_mask_nifti(stack)), brain_mask_name(base),
         "application/gzip", on_click="ignore", help="uint8, 1 = brain, on the first image's grid and affine.",
     )  # fmt: skip
     d2.download_button(
-        "Transform to MNI (.json)", transform_json(stack), f"{base}_from-image_to-MNI152NLin2009aSym_xfm.json",
+        "Transform to MNI (.json)", transform_json(stack), transform_name(base, base),
         "application/json", on_click="ignore", help="The 4x4 affine from the image's voxel indices to MNI mm.",
     )  # fmt: skip
     st.subheader("Registration check")
@@ -61,7 +62,7 @@ if stack.mask.kind == "brain":
         index = centre[AXES.index(axis)]
         scope, view = Scope("slice", axis, index), slice_view(stack.affine, axis)
         figure = image_figure(
-            view, window(view.apply(scope.extract(stack.channels[0])), low, high), f"{ctx.planes[axis]} slice {index}",
+            view, window(view.apply(scope.extract(stack.channels[0])), low, high), scope.describe(stack.affine),
             height=320, outline=view.apply(scope.extract(stack.mask.region)),
             template_outline=view.apply(template_brain_slice(stack, scope)),
         )  # fmt: skip

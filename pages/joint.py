@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from neuroseg.core.features import labels_to_image
+from neuroseg.export.names import reproduce_name
 from neuroseg.export.reproduce import joint_code
 from neuroseg.viz.figures import density_figure, histogram2d_figure, image_figure, scatter_figure, subsample_rows
 from neuroseg.viz.rasters import highlight_rgb
@@ -52,7 +53,7 @@ with right:
     marked = on_current_slice(ctx, labels_to_image(chosen.astype(np.uint8), features.mask), kind)
     picture = highlight_rgb(anatomy(ctx, pair[0]), view.apply(marked) > 0)
     where = "this slice" if kind == "slice" else "the volume"
-    title = f"{first}, {ctx.plane} slice {ctx.index}: {int(chosen.sum()):,} selected voxels in {where}"
+    title = f"{first}, {ctx.describe()}: {int(chosen.sum()):,} selected voxels in {where}"
     st.plotly_chart(
         image_figure(view, picture, title, height=480, outline=mask_outline(ctx)), key="brushed", width="stretch"
     )
@@ -72,4 +73,4 @@ if st.toggle("Show the lesson's seaborn KDE (static, about a second to draw)", k
     few = subsample_rows(len(X), 3_000, seed=1)
     st.pyplot(seaborn_kde_figure(X[few, 0], X[few, 1], [first, second]), width="content")
     st.caption(f"On a random sample of {len(few):,} voxels: seaborn evaluates its kernel at every point, which is slow.")
-reproduce_expander(ctx, lambda: joint_code(stack, scope, pair), f"neuroseg_joint_{kind}_reproduce")
+reproduce_expander(ctx, lambda: joint_code(stack, scope, pair), reproduce_name(f"neuroseg_joint_{kind}"))

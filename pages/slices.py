@@ -54,7 +54,7 @@ with c4:
 parts = [ctx.scope(kind).extract(c) for c in stack.channels]
 inside = cache.features(stack.digest, ctx.scope(kind), stack).mask if which == "analysis mask" else None
 values = {name: (p[inside] if inside is not None else p.ravel()) for name, p in zip(stack.names, parts)}
-where = f"{ctx.plane} slice {ctx.index}" if kind == "slice" else "whole volume"
+where = ctx.describe(kind)
 count = len(next(iter(values.values())))
 st.plotly_chart(
     histogram_figure(values, bins=bins, log=log, title=f"{where}, {which}: {count:,} voxels per channel"),

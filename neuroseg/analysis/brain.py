@@ -21,6 +21,7 @@ from neuroseg.core.features import Scope
 from neuroseg.core.masks import AnalysisMask
 from neuroseg.core.stack import VolumeStack, with_mask
 from neuroseg.errors import InputError
+from neuroseg.models.options import OptionError
 from neuroseg.models.brain import extract_brain
 from neuroseg.models.registration import MIN_CORRELATION, Registration, register_template, template_brain
 
@@ -88,12 +89,12 @@ def registered(stack: VolumeStack) -> VolumeStack:
     if stack.mask.voxel_to_mni is not None:
         return stack
     if stack.mask.kind != "file":
-        raise InputError(
-            "--priors template",
+        raise OptionError(
+            "priors", "template",
             "needs the MNI152 template registered onto the brain, and the lesson's rule or 'auto' may keep a whole "
             f"head (the mask here is '{stack.mask.kind}').",
-            "Choose the mask 'brain' (--mask brain) or a brain mask file.",
-        )
+            "Choose the mask 'brain' or a brain mask file.",
+        )  # fmt: skip
     registration = _checked(stack, stack.mask.region, f"inside the mask {stack.mask.source}", "Check the mask file.")
     return with_mask(stack, replace(stack.mask, voxel_to_mni=registration.voxel_to_mni(stack.affine)))
 

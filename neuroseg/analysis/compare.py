@@ -14,13 +14,26 @@ from neuroseg.analysis.metrics import label_mapping, mean_pairwise_ari
 from neuroseg.analysis.segment import fit_data
 from neuroseg.core.features import Features, Scope, make_features
 from neuroseg.core.stack import VolumeStack
+from neuroseg.errors import InputError
 from neuroseg.models import FitData, FitOptions, GMMResult, fit
 from neuroseg.models.histogram import Histogram
+from neuroseg.models.options import check_k
 
 
-def grid_pairs(ks: Sequence[int], first_seed: int, n_seeds: int) -> list[tuple[int, int]]:
-    """Every (k, seed) of a grid, k-major: seeds ``first_seed .. first_seed + n_seeds - 1`` for each k."""
-    return [(int(k), s) for k in ks for s in range(first_seed, first_seed + n_seeds)]
+def grid_pairs(kmin: int, kmax: int, first_seed: int, n_seeds: int) -> list[tuple[int, int]]:
+    """Every (k, seed) of a grid, k-major: seeds ``first_seed .. first_seed + n_seeds - 1`` for each k.
+
+    Raises
+    ------
+    InputError
+        When ``kmin`` is above ``kmax``, or there is no seed.
+    """
+    kmin, kmax = check_k(kmin), check_k(kmax)
+    if kmin > kmax:
+        raise InputError("kmin", f"is {kmin}, above kmax ({kmax}): the smallest k must not exceed the largest.")
+    if n_seeds < 1:
+        raise InputError("seeds", f"must be at least 1, not {n_seeds}.")
+    return [(k, s) for k in range(kmin, kmax + 1) for s in range(first_seed, first_seed + int(n_seeds))]
 
 
 def available_cores() -> int:

@@ -50,9 +50,9 @@ class RunOptions:
         return Scope("slice", self.axis or "z", self.slice)
 
     def as_dict(self) -> dict:
-        """The run's settings as plain values, the fit options flattened in."""
+        """The run's settings as plain values, with the model and the fit options it uses (:meth:`FitOptions.record`)."""
         plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "fit"}
-        return plain | self.fit.as_dict()
+        return plain | self.fit.effective().record()
 
 
 def load_stack(

@@ -13,7 +13,7 @@ from neuroseg.analysis.metrics import cluster_table, dice_per_tissue
 from neuroseg.core.axes import AXES
 from neuroseg.core.features import Features, Scope, labels_to_image, make_features
 from neuroseg.core.stack import VolumeStack
-from neuroseg.models import FitData, FitOptions, GMMResult, fit
+from neuroseg.models import MODELS, FitData, FitOptions, GMMResult, fit
 from neuroseg.models.gaussian import normalise, weighted_log_prob
 from neuroseg.models.histogram import Histogram
 from neuroseg.models.priors import template_priors
@@ -49,6 +49,11 @@ class Segmentation:
         """CSF, GM, WM for k = 3 with a T1 first, unless the analysed voxels are plainly not a brain."""
         return None if self.warnings else tissue_names(self.stack.names, self.result.k)
 
+    def legend(self) -> dict[int, str]:
+        """Each label's name: its tissue (CSF, GM, WM for k = 3 with a T1 first) or ``cluster j``."""
+        names = self.tissue_names
+        return {j: names[j - 1] if names else f"cluster {j}" for j in range(1, self.result.k + 1)}
+
     def label_image(self) -> np.ndarray:
         """uint8 labels in the scope's shape (a 2-D slice or the volume), 0 outside the mask."""
         return labels_to_image(self.result.labels, self.features.mask)
@@ -62,6 +67,13 @@ class Segmentation:
         out = np.full(self.features.mask.shape, np.nan, dtype=np.float32)
         out[self.features.mask] = self.result.confidence
         return out
+
+    def caption(self) -> str:
+        """What ran, on which voxels, with which options: ``GaussianMixture(n_components=3, ...) on axial slice 47, ...``."""
+        r = self.result
+        call = MODELS[r.model].caption(r.k, r.seed, r.options)
+        where = self.features.scope.describe(self.stack.affine)
+        return f"{call} on {where}, inside {self.stack.mask.source}; {r.options.describe(titled=False)}."
 
     def table(self) -> pd.DataFrame:
         """Per-cluster table (see :func:`neuroseg.analysis.metrics.cluster_table`), on bias-corrected intensities if estimated."""
@@ -179,8 +191,7 @@ def segment(
     settings = {
         "k": k,
         "seed": seed,
-        "model": result.mode,
-        **options.as_dict(),
+        **result.options.record(),
         "n_fit": result.n_fit,
         "histogram_bins": result.n_bins,
         "scope": scope.kind,
@@ -190,8 +201,7 @@ def segment(
         "resampled": list(stack.resampled),
         "mask": stack.mask.kind,
         "mask_source": stack.mask.source,
-        "partial_volume": result.mode == "tissue",
-        "description": options.describe(),
+        "description": result.options.describe(),
         "warnings": [notice] if (notice := whole_head_notice(stack)) else [],
     }
     return Segmentation(stack, features, result, settings)

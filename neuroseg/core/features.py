@@ -13,7 +13,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from neuroseg.core.axes import AXES
+from neuroseg.core.axes import AXES, axis_planes
 from neuroseg.core.masks import LESSON, AnalysisMask
 from neuroseg.errors import InputError
 
@@ -46,6 +46,14 @@ class Scope:
         if self.kind == "volume":
             object.__setattr__(self, "axis", "z")
             object.__setattr__(self, "index", 0)
+
+    def describe(self, affine: np.ndarray | None = None) -> str:
+        """``"axial slice 47"`` (the plane named from ``affine``; ``"slice 47 along z"`` without it), or ``"the whole volume"``."""
+        if self.kind == "volume":
+            return "the whole volume"
+        if affine is None:
+            return f"slice {self.index} along {self.axis}"
+        return f"{axis_planes(affine)[self.axis]} slice {self.index}"
 
     def extract(self, volume: np.ndarray) -> np.ndarray:
         """Return the slice (2-D view) or the whole volume."""

@@ -31,7 +31,8 @@ from threadpoolctl import threadpool_limits
 from neuroseg import __version__
 from neuroseg.analysis.pipeline import RunOptions, segment_paths
 from neuroseg.errors import InputError
-from neuroseg.export.brain import TEMPLATE_SPACE, brain_mask_nifti, transform_json
+from neuroseg.export.brain import brain_mask_nifti, transform_json
+from neuroseg.export.names import brain_mask_name, label_table_name, labels_name, transform_name
 from neuroseg.export.nifti import label_nifti, nifti_gz_bytes
 from neuroseg.viz.palette import label_colour
 from neuroseg.viz.static import group_volumes_figure
@@ -68,12 +69,16 @@ class Subject:
     def output_dir(self, out_dir: Path) -> Path:
         return out_dir / f"sub-{self.participant}" / (f"ses-{self.session}" if self.session else "") / "anat"
 
-    def outputs(self, out_dir: Path) -> tuple[Path, Path]:
-        """The label image and its label table, with the reference file's ``space`` entity if it has one."""
+    @property
+    def stem(self) -> str:
+        """The prefix of the subject's derivatives: its name, and the reference file's ``space`` entity if it has one."""
         space = re.search(r"_(space-[A-Za-z0-9]+)_", self.files[0].name) if self.files else None
-        stem = self.name + (f"_{space.group(1)}" if space else "") + "_desc-neuroseg_dseg"
+        return self.name + (f"_{space.group(1)}" if space else "")
+
+    def outputs(self, out_dir: Path) -> tuple[Path, Path]:
+        """The label image and its label table."""
         folder = self.output_dir(out_dir)
-        return folder / f"{stem}.nii.gz", folder / f"{stem}.tsv"
+        return folder / labels_name(self.stem), folder / label_table_name(self.stem)
 
 
 def find_subjects(bids_dir: Path, channels: Sequence[str], participants: Sequence[str] = ()) -> list[Subject]:
@@ -150,18 +155,15 @@ def run_subject(subject: Subject, out_dir: Path, options: RunOptions, channels: 
     try:
         with threadpool_limits(limits=1):
             seg, _ = segment_paths(subject.files, options, names=channels)
-        names = seg.tissue_names or tuple(f"cluster {j}" for j in range(1, seg.result.k + 1))
-        table = pd.DataFrame(
-            {"index": range(1, seg.result.k + 1), "name": names, "color": [label_colour(j) for j in range(1, seg.result.k + 1)]}
-        )
+        legend = seg.legend()
+        table = pd.DataFrame({"index": list(legend), "name": list(legend.values()), "color": [label_colour(j) for j in legend]})
         image_path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(table_path, table.to_csv(sep="\t", index=False).encode())
         _atomic_write(image_path, nifti_gz_bytes(label_nifti(seg)))
         if seg.stack.mask.kind == "brain":  # the mask and the template's transform beside the labels
-            stem = image_path.name.replace("_desc-neuroseg_dseg.nii.gz", "")
-            _atomic_write(image_path.with_name(f"{stem}_desc-brain_mask.nii.gz"), nifti_gz_bytes(brain_mask_nifti(seg.stack)))
-            xfm = f"{stem}_from-{channels[0]}_to-{TEMPLATE_SPACE}_mode-image_xfm.json"
-            _atomic_write(image_path.with_name(xfm), transform_json(seg.stack).encode())
+            stem = subject.stem
+            _atomic_write(image_path.with_name(brain_mask_name(stem)), nifti_gz_bytes(brain_mask_nifti(seg.stack)))
+            _atomic_write(image_path.with_name(transform_name(stem, channels[0])), transform_json(seg.stack).encode())
     except InputError as exc:
         return Outcome(subject, "failed", str(exc))
     except OSError as exc:

@@ -9,9 +9,8 @@ import numpy as np
 
 from neuroseg.core.stack import VolumeStack
 from neuroseg.errors import InputError
+from neuroseg.export.names import TEMPLATE_SPACE
 
-TEMPLATE_SPACE = "MNI152NLin2009aSym"
-"""The template's name in BIDS (nilearn's MNI ICBM152 2009a symmetric)."""
 
 
 def _brain(stack: VolumeStack):

@@ -30,16 +30,6 @@ def colours_text(k: int) -> str:
     return "[" + ", ".join(repr(label_colour(label)) for label in range(1, k + 1)) + "]"
 
 
-def more_arguments(options: FitOptions) -> str:
-    """``GaussianMixture``'s arguments beyond k and the seed, as the fit used them (scikit-learn's defaults left out)."""
-    text = ""
-    if options.covariance != "full":
-        text += f", covariance_type={options.covariance!r}"
-    if options.max_iter != 100:
-        text += f", max_iter={options.max_iter}"
-    return text
-
-
 def _parts(source, scope: Scope) -> list[str]:
     return [f"{v}_slice" for v in source.variables] if scope.kind == "slice" else list(source.variables)
 
@@ -133,7 +123,7 @@ def fit_cells(source, k: int, seed: int, options: FitOptions) -> list[Cell]:
         ),
         code(
             "X = np.column_stack(values)\nprint(X.shape)\n"
-            f"gmm = GaussianMixture(n_components={k}, random_state={seed}{more_arguments(options)})\nraw_labels = gmm.fit_predict(X)"
+            f"gmm = GaussianMixture(n_components={k}, random_state={seed}{options.sklearn_arguments()})\nraw_labels = gmm.fit_predict(X)"
         ),
         markdown(
             "## Number the clusters by the first image's mean\n\nscikit-learn numbers its components in no "
@@ -150,8 +140,7 @@ def fit_cells(source, k: int, seed: int, options: FitOptions) -> list[Cell]:
 def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, shown: Scope) -> list[Cell]:
     """The Segment view: table, labelled scatter, label map, ``labels.nii.gz``."""
     v = source.variables
-    where = f"slice {scope.index} along {scope.axis}" if scope.kind == "slice" else "the whole volume"
-    cells = load_and_mask(source, scope, f"Segment {', '.join(source.names)} with k = {k} ({where})")
+    cells = load_and_mask(source, scope, f"Segment {', '.join(source.names)} with k = {k} ({scope.describe()})")
     if len(v) >= 2:
         cells += joint_figures(0, 1, source.names)
     cells += fit_cells(source, k, seed, options)
@@ -196,8 +185,7 @@ def segment(source, scope: Scope, k: int, seed: int, options: FitOptions, shown:
 
 def compare(source, scope: Scope, ks: list[int], seeds: list[int], options: FitOptions) -> list[Cell]:
     """The Compare view: every (k, seed) fit's BIC and AIC, seed stability, ``compare.csv``."""
-    where = f"slice {scope.index} along {scope.axis}" if scope.kind == "slice" else "the whole volume"
-    cells = load_and_mask(source, scope, f"Compare cluster counts and seeds ({where})")
+    cells = load_and_mask(source, scope, f"Compare cluster counts and seeds ({scope.describe()})")
     cells += [
         markdown(
             "## Fit every k with every seed\n\nBIC and AIC (lower is better) weigh the fit against the number of "
@@ -207,7 +195,7 @@ def compare(source, scope: Scope, ks: list[int], seeds: list[int], options: FitO
             "import csv\nimport itertools\nfrom sklearn.metrics import adjusted_rand_score\n\n"
             f"X = np.column_stack(values)\nks, seeds = {ks!r}, {seeds!r}\nrows, maps = [], {{}}\n"
             "for k in ks:\n    for seed in seeds:\n"
-            f"        gmm = GaussianMixture(n_components=k, random_state=seed{more_arguments(options)})\n"
+            f"        gmm = GaussianMixture(n_components=k, random_state=seed{options.sklearn_arguments()})\n"
             "        maps.setdefault(k, []).append(gmm.fit_predict(X))\n"
             "        rows.append({'k': k, 'seed': seed, 'bic': gmm.bic(X), 'aic': gmm.aic(X), "
             "'converged': gmm.converged_, 'n_iter': gmm.n_iter_})\n"
@@ -249,8 +237,7 @@ def criteria_cells(ks: str, values: str) -> list[Cell]:
 def joint(source, scope: Scope, pair: tuple[int, int]) -> list[Cell]:
     """The Joint view: the two channels' statistics, scatter, 2-D histogram and KDE."""
     a, b = (source.names[i] for i in pair)
-    where = f"slice {scope.index} along {scope.axis}" if scope.kind == "slice" else "the whole volume"
-    cells = load_and_mask(source, scope, f"The joint intensities of {a} and {b} ({where})")
+    cells = load_and_mask(source, scope, f"The joint intensities of {a} and {b} ({scope.describe()})")
     cells += [
         markdown("## Their statistics\n\nHow many voxels, each image's mean and spread, and how they correlate."),
         code(

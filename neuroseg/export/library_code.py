@@ -7,30 +7,20 @@ named and says in a comment what each call does.
 
 from __future__ import annotations
 
-import dataclasses
+import textwrap
 
 from neuroseg.core.features import Scope
 from neuroseg.export.lesson_code import KDE_POINTS, colours_text, criteria_cells, index_text, statistics_text
 from neuroseg.export.notebook import Cell, code, markdown
 from neuroseg.models import FitOptions
 
-COMMENTS = {
-    "mode": "'exact': scikit-learn's GaussianMixture on every voxel; 'fast': the same fit on the voxels' "
-    "intensity histogram above max_fit_voxels",
-    "max_fit_voxels": "fast mode fits exactly up to this many voxels",
-    "covariance": "covariance type of the mixture",
-    "standardise": "fit on per-channel z-scores (results reported in raw units)",
-    "max_iter": "EM iterations at most",
-    "bias_correct": "tissue model: a smooth multiplicative bias field per image, estimated inside EM",
-    "mrf": "tissue model: strength of the spatial prior at 1 mm (0 = off)",
-    "priors": "tissue model: 'template' takes CSF/GM/WM priors from the registered MNI152 template",
-}
-
-
 def options_text(options: FitOptions) -> str:
-    """``FitOptions(...)`` with every field named and explained."""
-    lines = [f"    {name}={value!r},  # {COMMENTS[name]}" for name, value in dataclasses.asdict(options).items()]
-    return "FitOptions(\n" + "\n".join(lines) + "\n)"
+    """``FitOptions(...)`` naming the options the model uses, each after its help as a comment."""
+    lines = [f"FitOptions(  # the {options.model} model"]
+    for option in options.used():
+        lines += [f"    # {line}" for line in textwrap.wrap(option.help, 100)]
+        lines.append(f"    {option.name}={getattr(options, option.name)!r},")
+    return "\n".join(lines) + "\n)"
 
 
 def _mask_words(mask: str | None) -> str:

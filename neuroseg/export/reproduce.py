@@ -127,8 +127,7 @@ def python_names(names: Sequence[str]) -> tuple[str, ...]:
 
 def _lesson_ready(source: Source, options: FitOptions, n_rows: int) -> bool:
     """Whether the fit is scikit-learn's exact one inside the lesson's mask, on files plain nibabel reads alike."""
-    exact = options.model in ("exact", "fast") and not options.uses_histogram(n_rows) and not options.standardise
-    return source.plain and source.mask is None and exact
+    return source.plain and source.mask is None and options.is_lesson_fit(n_rows)
 
 
 def segment_code(segmentation: Segmentation, shown: Scope | None = None) -> Reproduction:

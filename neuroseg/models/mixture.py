@@ -76,7 +76,7 @@ def fit_fast(data: FitData, k: int, seed: int, options: FitOptions, with_confide
                    float(bins.counts @ log_norm), len(bins), transform, start)  # fmt: skip
 
 
-def _finish(data, k, seed, options, mode, fitted, raw, rows, confidence, log_likelihood, n_bins, transform, start):
+def _finish(data, k, seed, options, model, fitted, raw, rows, confidence, log_likelihood, n_bins, transform, start):
     """The result in label order and raw units, with BIC and AIC on every row."""
     weights, means, covariances, n_iter, converged = fitted
     n, d = data.X.shape
@@ -87,7 +87,7 @@ def _finish(data, k, seed, options, mode, fitted, raw, rows, confidence, log_lik
         covariances = transform.invert_covariances(covariances)
     order, rank = label_order(means)
     return GMMResult(
-        k=k, seed=seed, mode=mode, options=options, n_fit=n, n_bins=n_bins, labels=rank[raw][rows],
+        k=k, seed=seed, model=model, options=options, n_fit=n, n_bins=n_bins, labels=rank[raw][rows],
         confidence=confidence, means=means[order], covariances=covariances[order], weights=weights[order],
         bic=bic, aic=aic, n_iter=int(n_iter), converged=bool(converged), seconds=time.perf_counter() - start,
     )  # fmt: skip

@@ -1,109 +1,300 @@
-"""How a mixture is fitted: one frozen, hashable options object, checked in one place.
+"""How a mixture is fitted: every option declared once, and one frozen, hashable options object.
 
-The command line, the app's widgets and caches, the compare grid, the BIDS
-App's ``GeneratedBy`` record and the exports' settings text all use
-:class:`FitOptions`. Its checks run when it is made, so a bad setting is
-refused with the same message wherever it came from; k and the seed are not
-part of it, because a grid of fits varies them (:func:`check_k` checks k).
+Each fit option is an :class:`Option` in :data:`OPTIONS`: its name, default,
+allowed values, one help sentence, the models that use it, and how each front
+end spells it (the command line's flag, the URL parameter, the app's control).
+The command line's flags and help, the URL rules, the widgets' help, the
+settings text and records and the generated code's comments are all made from
+these declarations, as scikit-learn's ``_parameter_constraints`` and nilearn's
+``fill_doc`` templates keep one description per parameter.
+
+:class:`FitOptions` holds one value per declaration; its checks run when it is
+made, so a bad setting is refused with the same :class:`OptionError` wherever
+it came from. k and the seed are not options, because a grid of fits varies
+them (:func:`check_k` checks k).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from neuroseg.errors import InputError
 
 LESSON_SEED = 12345
-DEFAULT_MAX_FIT_VOXELS = 20_000
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-MODES = ("exact", "fast")
-PRIORS = ("none", "template")
 MAX_K = 255
+"""Labels are stored as uint8, so at most 255 clusters."""
 DEFAULT_BETA = 15.0
 """The spatial prior's default strength (neighbours 1 mm apart), chosen from the Dice-versus-beta curves in BENCHMARKS.md."""
+MIXTURE_MODELS = ("exact", "fast")
+"""The lesson's mixture, fitted on every voxel or through the voxels' intensity histogram."""
+
+
+class OptionError(InputError):
+    """A fit option's value that is refused, naming the option so that each front end can word it.
+
+    The command line says ``--priors template: ...``, the app says
+    ``Tissue priors 'template' (priors=template): ...``; the library's own
+    text names the option as :class:`FitOptions` spells it.
+    """
+
+    def __init__(self, option: str, value: object, problem: str, hint: str = "") -> None:
+        self.option, self.value = option, value
+        super().__init__(f"{option}={value!r}", problem, hint)
+
+    def worded(self, name: str) -> str:
+        """The message with the option named as a front end names it."""
+        return f"{name}: {self.problem}" + (f" {self.hint}" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One fit option, declared once.
+
+    Attributes
+    ----------
+    name : str
+        The :class:`FitOptions` field and the key in every record.
+    default : bool, int, float or str
+    help : str
+        One sentence: what it does (the command line's help, the widget's help, the code's comment).
+    models : tuple of str
+        The models (keys of :data:`neuroseg.models.MODELS`) that use it; the others leave it out of every record.
+    flag : str
+        The command line's flag.
+    label : str
+        The app's control.
+    choices : tuple, optional
+        Allowed values; empty for a number.
+    low : float, optional
+        The smallest allowed number.
+    url : str, optional
+        The URL parameter bound to the control, if any.
+    offered : tuple of str, optional
+        The values the app's control (and so its URL parameter) offers, as the URL spells them.
+    sklearn : str, optional
+        ``GaussianMixture``'s argument of the same meaning, for the lesson's code.
+    switches : bool
+        Set away from its default, it chooses its models (the tissue model's parts).
+    phrase : str or mapping
+        How :meth:`FitOptions.describe` words it: a template (``{value}`` and the
+        other options' names) or one per value; empty to leave it out.
+    always : bool
+        Worded at its default too (otherwise only when set away from it).
+    metavar : str
+        The command line's name for a number.
+    const : optional
+        The value its flag sets when given alone (``--exact``, ``--mrf``).
+    renamed : mapping
+        Old spellings of values, accepted with a notice for a release.
+    """
+
+    name: str
+    default: bool | int | float | str
+    help: str
+    models: tuple[str, ...]
+    flag: str
+    label: str
+    choices: tuple = ()
+    low: float | None = None
+    url: str | None = None
+    offered: tuple[str, ...] = ()
+    sklearn: str | None = None
+    switches: bool = False
+    phrase: str | Mapping = ""
+    always: bool = False
+    metavar: str = "N"
+    const: bool | int | float | str | None = None
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def check(self, value):
+        """``value`` as this option's type, or an :class:`OptionError` saying what is allowed."""
+        if self.kind is bool:
+            return bool(value)
+        if self.choices:
+            if value not in self.choices:
+                allowed = ", ".join(repr(c) for c in self.choices)
+                raise OptionError(self.name, value, f"must be one of {allowed}.")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= self.low:
+            raise OptionError(self.name, value, f"must be a number of at least {self.low:g}.")
+        if self.kind is int:
+            if int(value) != value:
+                raise OptionError(self.name, value, f"must be a whole number of at least {self.low:g}.")
+            return int(value)
+        return float(value)
+
+    def used_by(self, model: str) -> bool:
+        return model in self.models
+
+    def words(self, options: FitOptions) -> str:
+        """This option's part of the settings text, or ``""``."""
+        value = getattr(options, self.name)
+        if value == self.default and not self.always:
+            return ""
+        template = self.phrase.get(value, "") if isinstance(self.phrase, Mapping) else self.phrase
+        return template.format(value=value, **options.as_dict())
+
+    def cli_text(self, value) -> str:
+        """How the command line states ``value``: ``--covariance diag``, ``--bias-correct``, ``--exact``."""
+        if self.kind is bool:
+            return self.flag
+        if self.const is not None and self.kind is str:
+            return self.flag if value == self.const else f"(no {self.flag})"
+        return f"{self.flag} {value:g}" if isinstance(value, float) else f"{self.flag} {value}"
+
+    def app_text(self, value) -> str:
+        """How the app states ``value``: its control, and the URL's spelling where the control is bound to one."""
+        shown = ("on" if value else "off") if self.kind is bool else (f"{value:g}" if isinstance(value, float) else value)
+        where = f" ({self.url}={shown})" if self.url else ""
+        return f"{self.label} '{shown}'{where}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "mode", "fast", "'exact' fits scikit-learn's GaussianMixture on every voxel, as the lesson does; 'fast' is "
+        "the same fit, run on the voxels' intensity histogram when there are more than max_fit_voxels of them.",
+        MIXTURE_MODELS, "--exact", "Fit mode", choices=MIXTURE_MODELS, url="mode", offered=("fast", "exact"), const="exact",
+        phrase={"exact": "exact fit on every voxel",
+                "fast": "fast mode (exact up to {max_fit_voxels:,} voxels, above that on their intensity histogram)"},
+        always=True,
+    ),  # fmt: skip
+    Option(
+        "max_fit_voxels", 20_000, "Fast mode fits exactly up to this many voxels, and above it on their intensity "
+        "histogram (k-means with the exact fit's random draws, then EM, the bins weighted by their counts).",
+        ("fast",), "--max-fit-voxels", "Fast mode: fit exactly up to this many voxels", low=1,
+    ),  # fmt: skip
+    Option(
+        "covariance", "full", "The shape of each cluster's covariance, as scikit-learn's covariance_type.",
+        MIXTURE_MODELS, "--covariance", "Covariance type", choices=("full", "tied", "diag", "spherical"),
+        sklearn="covariance_type", phrase="{value} covariance", always=True,
+    ),  # fmt: skip
+    Option(
+        "standardise", False, "Fit on per-channel z-scores; means and covariances are reported in raw units.",
+        MIXTURE_MODELS, "--standardise", "Standardise channels (z-scores)", phrase={True: "standardised channels"},
+    ),  # fmt: skip
+    Option(
+        "max_iter", 100, "EM iterations at most (scikit-learn's default is 100); a fit that stops there is flagged.",
+        MIXTURE_MODELS, "--max-iter", "Max EM iterations", low=1, sklearn="max_iter",
+        phrase="at most {value} EM iterations",
+    ),  # fmt: skip
+    Option(
+        "bias_correct", False, "Tissue model: estimate a smooth multiplicative bias field per channel inside the "
+        "EM loop, as FSL FAST and SPM do, and segment the corrected intensities.",
+        ("tissue",), "--bias-correct", "Bias field correction", url="bias", offered=("off", "on"), switches=True,
+        phrase={True: "bias field"},
+    ),  # fmt: skip
+    Option(
+        "mrf", 0.0, "Tissue model: strength β of the spatial prior at 1 mm (a contrast-sensitive Potts prior over "
+        f"face neighbours: neighbouring voxels tend to share a tissue); 0 is off, {DEFAULT_BETA:g} the default "
+        "strength.", ("tissue",), "--mrf", "Spatial prior (MRF β)", low=0, url="mrf",
+        offered=("0", "2", "5", "8", "10", "15", "20"), switches=True, phrase="spatial prior β = {value:g}",
+        const=DEFAULT_BETA, metavar="BETA",
+    ),  # fmt: skip
+    Option(
+        "priors", "off", "Tissue model, k = 3 with a T1 first: 'template' takes each voxel's prior CSF, GM and WM "
+        "probabilities from the MNI152 template registered onto the brain (the mask 'brain' or a brain mask "
+        "file), as SPM's tissue probability maps do.", ("tissue",), "--priors", "Tissue priors",
+        choices=("off", "template"), url="priors", offered=("off", "template"), switches=True,
+        phrase={"template": "the template's tissue priors"}, renamed={"none": "off"},
+    ),  # fmt: skip
+)
+"""Every fit option, in the order records and generated code list them."""
+OPTION = {option.name: option for option in OPTIONS}
 
 
 @dataclass(frozen=True)
 class FitOptions:
-    """Every setting of a fit except k and the seed.
+    """Every setting of a fit except k and the seed: one field per declaration in :data:`OPTIONS`.
 
     Attributes
     ----------
     mode : {"fast", "exact"}, default "fast"
-        ``"exact"`` fits scikit-learn's GaussianMixture on every row; ``"fast"``
-        fits the same model on the rows' intensity histogram when there are
-        more than ``max_fit_voxels`` rows (and *is* the exact fit below that).
     max_fit_voxels : int, default 20_000
     covariance : {"full", "tied", "diag", "spherical"}, default "full"
     standardise : bool, default False
-        Fit on per-channel z-scores; reported means and covariances stay in raw units.
     max_iter : int, default 100
-        EM iterations of the mixture (scikit-learn's default).
     bias_correct : bool, default False
-        Tissue model: estimate a smooth multiplicative bias field per channel.
     mrf : float, default 0
-        Tissue model: strength of the spatial prior at 1 mm; 0 is off.
-    priors : {"none", "template"}, default "none"
-        Tissue model: ``"template"`` takes each voxel's prior CSF, GM and WM
-        probabilities from the registered MNI152 template (k = 3, a T1 first).
+    priors : {"off", "template"}, default "off"
+
+    Each option's help is :data:`OPTION`\\ ``[name].help``. The model that runs
+    (:attr:`model`) uses some of them; :meth:`effective` resets the others, so
+    that a record never states an option that did not act.
     """
 
-    mode: str = "fast"
-    max_fit_voxels: int = DEFAULT_MAX_FIT_VOXELS
-    covariance: str = "full"
-    standardise: bool = False
-    max_iter: int = 100
-    bias_correct: bool = False
-    mrf: float = 0.0
-    priors: str = "none"
+    mode: str = OPTION["mode"].default
+    max_fit_voxels: int = OPTION["max_fit_voxels"].default
+    covariance: str = OPTION["covariance"].default
+    standardise: bool = OPTION["standardise"].default
+    max_iter: int = OPTION["max_iter"].default
+    bias_correct: bool = OPTION["bias_correct"].default
+    mrf: float = OPTION["mrf"].default
+    priors: str = OPTION["priors"].default
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise InputError("mode", f"must be 'exact' or 'fast', not {self.mode!r}.")
-        if self.covariance not in COVARIANCE_TYPES:
-            raise InputError("covariance type", f"must be one of {', '.join(COVARIANCE_TYPES)}, not {self.covariance!r}.")
-        for name, low in (("max_fit_voxels", 1), ("max_iter", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < low:
-                raise InputError(name.replace("_", " "), f"must be a whole number of at least {low}, not {value!r}.")
-            object.__setattr__(self, name, int(value))
-        if not self.mrf >= 0:
-            raise InputError("--mrf", f"must be 0 (off) or positive, not {self.mrf:g}.")
-        object.__setattr__(self, "mrf", float(self.mrf))
-        if self.priors not in PRIORS:
-            raise InputError("--priors", f"must be 'none' or 'template', not {self.priors!r}.")
-        object.__setattr__(self, "standardise", bool(self.standardise))
-        object.__setattr__(self, "bias_correct", bool(self.bias_correct))
+        for option in OPTIONS:
+            object.__setattr__(self, option.name, option.check(getattr(self, option.name)))
 
     @property
     def model(self) -> str:
-        """The model these options fit: ``"tissue"`` when a tissue-model option is on, else the mode."""
-        return "tissue" if self.bias_correct or self.mrf > 0 or self.priors != "none" else self.mode
+        """The model these options fit: ``"tissue"`` when one of its parts is switched on, else the mode."""
+        switched = [o for o in OPTIONS if o.switches and getattr(self, o.name) != o.default]
+        return switched[0].models[0] if switched else self.mode
+
+    def used(self) -> tuple[Option, ...]:
+        """The options the model uses."""
+        return tuple(o for o in OPTIONS if o.used_by(self.model))
+
+    def ignored(self) -> tuple[Option, ...]:
+        """The options set away from their default that the model does not use."""
+        return tuple(o for o in OPTIONS if not o.used_by(self.model) and getattr(self, o.name) != o.default)
+
+    def effective(self) -> FitOptions:
+        """These options with every one the model ignores at its default: what actually runs."""
+        return dataclasses.replace(self, **{o.name: o.default for o in self.ignored()})
 
     def uses_histogram(self, n_rows: int) -> bool:
         """Whether a fit of ``n_rows`` rows goes through their intensity histogram (plain fast mode above the limit)."""
         return self.model == "fast" and n_rows > self.max_fit_voxels
 
-    def describe(self) -> str:
-        """The settings in words, for the app's captions and the exports."""
-        if self.mode == "exact":
-            text = "exact (every voxel)"
-        else:
-            text = f"fast (exact up to {self.max_fit_voxels:,} voxels, above that on their intensity histogram)"
-        text += f", {self.covariance} covariance" + (", standardised channels" if self.standardise else "")
-        if self.model == "tissue":
-            parts = ["bias field"] * self.bias_correct + [f"spatial prior β = {self.mrf:g}"] * (self.mrf > 0)
-            parts += ["the template's tissue priors"] * (self.priors == "template")
-            text = (
-                f"tissue model ({', '.join(parts + ['partial volume'])}) with full covariances of the raw "
-                "intensities, started from a fast fit on the mask's interior"
-            )
-        return text
+    def is_lesson_fit(self, n_rows: int) -> bool:
+        """Whether a fit of ``n_rows`` rows is scikit-learn's ``GaussianMixture`` on the raw rows, as the lesson's."""
+        return self.model in MIXTURE_MODELS and not self.uses_histogram(n_rows) and not self.standardise
+
+    def sklearn_arguments(self) -> str:
+        """``GaussianMixture``'s arguments beyond k and the seed that differ from its defaults: ``", max_iter=50"``."""
+        return "".join(
+            f", {o.sklearn}={getattr(self, o.name)!r}" for o in self.used()
+            if o.sklearn and getattr(self, o.name) != o.default
+        )  # fmt: skip
+
+    def describe(self, titled: bool = True) -> str:
+        """The options the model uses, in words (after the model's name where needed), for captions and exports."""
+        from neuroseg.models.registry import MODELS
+
+        return MODELS[self.model].describe([text for o in self.used() if (text := o.words(self))], titled)
+
+    def record(self) -> dict:
+        """The model and the options it used, as plain values (JSON-ready): what every record states."""
+        return {"model": self.model} | {o.name: getattr(self, o.name) for o in self.used()}
 
     def as_dict(self) -> dict:
-        """The options as plain values (JSON-ready)."""
+        """Every field as a plain value, used or not."""
         return dataclasses.asdict(self)
+
+
+def renamed_value(name: str, value: str) -> tuple[str, str | None]:
+    """An option's value in today's spelling, and a notice when it was an old one."""
+    new = OPTION[name].renamed.get(value)
+    if new is None:
+        return value, None
+    return new, f"{name} '{value}' is now spelled '{new}'; the old spelling will be refused in a future release."
 
 
 def check_k(k: int) -> int:

@@ -16,7 +16,7 @@ class GMMResult:
     Attributes
     ----------
     k, seed : int
-    mode : {"exact", "fast", "tissue"}
+    model : {"exact", "fast", "tissue"}
         The model that was fitted (a key of :data:`neuroseg.models.MODELS`).
     options : FitOptions
         The options it was fitted with.
@@ -52,7 +52,7 @@ class GMMResult:
 
     k: int
     seed: int
-    mode: str
+    model: str
     options: FitOptions
     n_fit: int
     n_bins: int | None

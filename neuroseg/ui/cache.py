@@ -15,9 +15,11 @@ import time
 from collections import OrderedDict
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from neuroseg.analysis.brain import brain_mask, registered
+from neuroseg.analysis.compare import available_cores, compare, grid_table, label_alignments
 from neuroseg.analysis.density import Grid2D, histogram2d, kde2d
 from neuroseg.analysis.segment import Segmentation, segment
 from neuroseg.core.features import Features, Scope, make_features
@@ -26,7 +28,7 @@ from neuroseg.core.samples import load_sample, load_sample_mask
 from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
-from neuroseg.models import FitOptions
+from neuroseg.models import FitOptions, GMMResult
 from neuroseg.models.histogram import Histogram, intensity_histogram
 from neuroseg.ui.markdown import literal
 
@@ -148,6 +150,42 @@ def segmentation(
         return segment(_stack, scope, k, seed, options, features=features(digest, scope, _stack), histogram=shared)
     except InputError as exc:
         return exc
+
+
+def grid(
+    digest: str, scope: Scope, pairs: list[tuple[int, int]], options: FitOptions, stack: VolumeStack
+) -> tuple[list[GMMResult], pd.DataFrame, dict] | InputError:
+    """A compare grid's fits, its table and the label alignments that match colours across runs, or why it failed.
+
+    Each (k, seed) cell is fitted once per session and kept (bounded) in the
+    session, so widening a grid fits only its new cells, with a progress bar.
+    """
+    store = session_store("grid_cells")
+    prefix = (digest, scope, options)
+    todo = [pair for pair in pairs if prefix + pair not in store]
+    if todo:
+        bar = st.progress(0.0, text=f"Fitting {len(todo)} mixtures…")
+        done = []
+
+        def advance(result: GMMResult) -> None:
+            store[prefix + (result.k, result.seed)] = result
+            done.append(result)
+            bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
+
+        try:
+            compare(
+                stack, scope, todo, options, features=features(digest, scope, stack),
+                histogram=histogram_if_used(digest, scope, stack, options), n_jobs=available_cores(), on_result=advance,
+            )  # fmt: skip
+        except InputError as exc:
+            return exc
+        finally:
+            bar.empty()
+    results = [store[prefix + pair] for pair in pairs]
+    whole = prefix + (tuple(pairs),)  # what depends on the whole grid is computed once per grid
+    if whole not in store:
+        store[whole] = grid_table(results), label_alignments(results)
+    return results, *store[whole]
 
 
 @st.cache_resource(scope="session", max_entries=16, show_spinner="Binning the joint intensities…")

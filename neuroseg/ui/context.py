@@ -54,6 +54,10 @@ class Context:
         """The current slice, or the whole volume."""
         return Scope(kind, self.axis, self.index)
 
+    def describe(self, kind: str = "slice") -> str:
+        """``"axial slice 47"`` for the current slice, or ``"the whole volume"``."""
+        return self.scope(kind).describe(self.stack.affine)
+
     @property
     def plane(self) -> str:
         return self.planes.get(self.axis, "")

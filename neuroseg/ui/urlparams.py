@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from neuroseg.core.masks import MASK_CHOICES
+from neuroseg.models.options import OPTIONS
+from neuroseg.viz.palette import LABEL_COLOURS
 
-MAX_K = 12
+APP_MAX_K = len(LABEL_COLOURS)
+"""The app offers as many clusters as its palette has distinct colours (the library takes up to 255)."""
 MAX_SEEDS = 10
 MAX_SEED = 2**32 - 1
-MRF_CHOICES = ("0", "2", "5", "8", "10", "15", "20")
-"""Spatial prior strengths offered in the app (``mrf=`` in the URL); 0 is off."""
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,14 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
     table = {
         "dataset": Rule(choices=datasets),
         "axis": Rule(choices=("x", "y", "z")),
-        "k": Rule(low=1, high=MAX_K),
+        "k": Rule(low=1, high=APP_MAX_K),
         "seed": Rule(low=0, high=MAX_SEED),
         "scope": Rule(choices=("slice", "volume")),
-        "mode": Rule(choices=("exact", "fast")),
-        "kmin": Rule(low=1, high=MAX_K),
-        "kmax": Rule(low=1, high=MAX_K),
+        "kmin": Rule(low=1, high=APP_MAX_K),
+        "kmax": Rule(low=1, high=APP_MAX_K),
         "seeds": Rule(low=1, high=MAX_SEEDS),
         "mask": Rule(choices=MASK_CHOICES),
-        "bias": Rule(choices=("off", "on")),
-        "mrf": Rule(choices=MRF_CHOICES),
-        "priors": Rule(choices=("off", "template")),
-    }
+    } | {option.url: Rule(choices=option.offered) for option in OPTIONS if option.url}
     if slice_count is not None:
         table["slice"] = Rule(low=0, high=slice_count - 1)
     return table

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from neuroseg.models.options import COVARIANCE_TYPES, DEFAULT_BETA, DEFAULT_MAX_FIT_VOXELS, FitOptions
+from neuroseg.errors import InputError
+from neuroseg.models.options import OPTION, FitOptions, OptionError
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context
 from neuroseg.ui.markdown import literal
 from neuroseg.ui.notices import dismiss_url_notices, url_notices
-from neuroseg.ui.urlparams import MRF_CHOICES
 from neuroseg.viz.orientation import SliceView, slice_view
 from neuroseg.viz.rasters import default_window, window
 
@@ -50,44 +50,47 @@ def scope_switch(default: str = "slice") -> str:
 
 
 def fit_settings() -> FitOptions:
-    """Fit mode (bound to ``mode``), fast mode's exact-fit limit, covariance type, standardisation."""
+    """The fit options' controls, labelled and explained by their declarations; the options that act.
+
+    An option the chosen model ignores (a covariance type under the tissue
+    model) is named in a caption and reset, so caches and records see only what runs.
+    """
     mode = st.radio(
-        "Fit mode", ("fast", "exact"), key="mode", bind="query-params", horizontal=True,
-        captions=("the same fit on the intensity histogram", "every voxel, as the lesson"),
+        OPTION["mode"].label, OPTION["mode"].offered, key="mode", bind="query-params", horizontal=True,
+        captions=("the same fit on the intensity histogram", "every voxel, as the lesson"), help=OPTION["mode"].help,
     )  # fmt: skip
     with st.expander("More fit options"):
-        n = st.number_input(
-            "Fast mode: fit exactly up to this many voxels", 1_000, 2_000_000, DEFAULT_MAX_FIT_VOXELS, step=10_000,
-            key="n_fit",
-            help="Up to this many voxels, fast mode is the exact fit. Above it, the same fit (k-means with the exact "
-            "fit's random draws, then EM) runs on the voxels grouped by intensity, with their counts as weights, "
-            "and then labels every voxel. Integer images lose nothing in the grouping.",
-        )  # fmt: skip
-        cov = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance")
-        std = st.checkbox("Standardise channels (z-scores)", key="standardise")
-        max_iter = st.number_input("Max EM iterations", 1, 1000, 100, key="max_iter",
-                                   help="scikit-learn's default is 100; a fit that stops there is flagged.")  # fmt: skip
+        n = _number("max_fit_voxels", 1_000, 2_000_000, step=10_000, key="n_fit")
+        cov = st.selectbox(OPTION["covariance"].label, OPTION["covariance"].choices, key="covariance",
+                           help=OPTION["covariance"].help)  # fmt: skip
+        std = st.checkbox(OPTION["standardise"].label, key="standardise", help=OPTION["standardise"].help)
+        max_iter = _number("max_iter", 1, 1000)
     left, middle, right = st.columns(3)
-    bias = left.radio(
-        "Bias field correction", ("off", "on"), key="bias", bind="query-params", horizontal=True,
-        help="Tissue model: estimate a smooth multiplicative field per channel inside the EM loop (as FSL FAST "
-        "and SPM do), and segment the corrected intensities.",
-    )  # fmt: skip
-    beta = right.select_slider(
-        "Spatial prior (MRF β)", MRF_CHOICES, value="0", key="mrf", bind="query-params",
-        help=f"Tissue model: neighbouring voxels tend to share a tissue (Potts prior over face neighbours, weaker "
-        f"across edges and between larger voxels; β is its strength at 1 mm). 0 = off; {DEFAULT_BETA:g} is the "
-        "default chosen from the Dice-versus-β curves in BENCHMARKS.md.",
-    )  # fmt: skip
-    priors = middle.radio(
-        "Tissue priors", ("off", "template"), key="priors", bind="query-params", horizontal=True,
-        help="Tissue model, k = 3 with a T1 first: each voxel's prior CSF, GM and WM probabilities come from the "
-        "MNI152 template registered onto the brain (as SPM's tissue probability maps), with the mask 'brain' or "
-        "a brain mask file.",
-    )  # fmt: skip
-    return FitOptions(
-        mode, int(n), cov, bool(std), int(max_iter), bias == "on", float(beta), "template" if priors == "template" else "none"
-    )  # fmt: skip
+    bias = left.radio(OPTION["bias_correct"].label, OPTION["bias_correct"].offered, key="bias", bind="query-params",
+                      horizontal=True, help=OPTION["bias_correct"].help)  # fmt: skip
+    priors = middle.radio(OPTION["priors"].label, OPTION["priors"].offered, key="priors", bind="query-params",
+                          horizontal=True, help=OPTION["priors"].help)  # fmt: skip
+    beta = right.select_slider(OPTION["mrf"].label, OPTION["mrf"].offered, value="0", key="mrf", bind="query-params",
+                               help=OPTION["mrf"].help)  # fmt: skip
+    options = FitOptions(mode, n, cov, std, max_iter, bias == "on", float(beta), priors)
+    if ignored := options.ignored():
+        st.caption(
+            f"The {options.model} model does not use "
+            + ", ".join(o.app_text(getattr(options, o.name)) for o in ignored) + ", so the fit and its records leave it out."
+        )  # fmt: skip
+    return options.effective()
+
+
+def _number(name: str, low: int, high: int, step: int = 1, key: str | None = None) -> int:
+    option = OPTION[name]
+    return int(st.number_input(option.label, low, high, option.default, step=step, key=key or name, help=option.help))
+
+
+def error_text(error: InputError) -> str:
+    """A library error as the app words it: a fit option by its control and URL value, not a command-line flag."""
+    if isinstance(error, OptionError):
+        return error.worded(OPTION[error.option].app_text(error.value))
+    return str(error)
 
 
 def current_view(ctx: Context) -> SliceView:

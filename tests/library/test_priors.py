@@ -51,15 +51,15 @@ def test_the_priors_follow_the_image_whatever_its_voxel_order():
 def test_priors_need_a_registered_brain_and_three_classes(pair_files, tmp_path):
     paths, _ = pair_files
     stack, _ = load_stack(paths)
-    with pytest.raises(InputError, match=r"--priors template.*lesson's rule or 'auto'.*mask 'brain'"):
+    with pytest.raises(InputError, match=r"priors='template'.*lesson's rule or 'auto'.*mask 'brain'"):
         segment(stack, Scope("volume"), 3, 1, FitOptions(priors="template"))
     mask = tmp_path / "brain_mask.nii.gz"
     truth = nib.load(LABELS)
     nib.save(nib.Nifti1Image((np.asarray(truth.dataobj) > 0).astype(np.uint8), truth.affine), mask)
     stack, _ = load_stack([DATA_DIR / "phantom_t1w.nii.gz"], mask=str(mask))
-    with pytest.raises(InputError, match=r"--priors template.*needs k = 3, not k = 4"):
+    with pytest.raises(InputError, match=r"priors='template'.*needs k = 3, not k = 4"):
         segment(stack, Scope("slice", "z", 40), 4, 1, FitOptions(priors="template"))
-    with pytest.raises(InputError, match="--priors: must be 'none' or 'template'"):
+    with pytest.raises(InputError, match="priors='spm': must be one of 'off', 'template'"):
         FitOptions(priors="spm")
 
 

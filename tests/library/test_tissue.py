@@ -134,7 +134,7 @@ def test_a_las_phantom_reports_its_bias_fields_as_it_stores_its_volumes(phantom)
 def test_options_off_keep_the_lesson_partition(sample):
     stack, _ = sample
     seg = segment(stack, Scope("slice", "z", 47), 3, 12345, FitOptions(mode="exact"))
-    assert seg.result.posteriors is None and seg.result.mode == "exact"
+    assert seg.result.posteriors is None and seg.result.model == "exact"
     direct = fit(FitData(seg.features.X), 3, 12345, FitOptions(mode="exact"))
     np.testing.assert_array_equal(seg.result.labels, direct.labels)
 
@@ -164,7 +164,7 @@ def test_cli_writes_posteriors_and_records_the_model(tmp_path, capsys):
     scores = dice_per_tissue(truth, lab, TISSUES)["dice"]
     assert scores.min() > 0.7
     assert main(argv[:-2] + ["--mrf", "-1"]) == 2
-    assert "--mrf: must be 0 (off) or positive" in capsys.readouterr().err
+    assert "--mrf -1: must be a number of at least 0." in capsys.readouterr().err
 
 
 def test_the_bias_corrected_export_is_the_image_over_its_field(tmp_path, sample):

@@ -25,10 +25,9 @@ from typing import Sequence
 import numpy as np
 from scipy import ndimage
 
-from neuroseg.errors import InputError
 from neuroseg.models.data import FitData
 from neuroseg.models.mixture import fit_fast
-from neuroseg.models.options import FitOptions
+from neuroseg.models.options import FitOptions, OptionError
 from neuroseg.models.priors import TISSUES
 from neuroseg.models.result import GMMResult, criteria
 from neuroseg.models.tissue.bias import BiasBasis, flatten
@@ -140,9 +139,9 @@ def fit_tissue_model(
     n_free = len(mixture) - 1 + k * d + k * d * (d + 1) // 2 + (len(basis.exponents) * d if basis is not None else 0)
     log_likelihood = fit.log_likelihood * n
     bic, aic = criteria(log_likelihood, n_free, n)
-    options = FitOptions(bias_correct=bias_correct, mrf=beta, priors="none" if priors is None else "template")
+    options = FitOptions(bias_correct=bias_correct, mrf=beta, priors="off" if priors is None else "template")
     return GMMResult(
-        k=k, seed=seed, mode="tissue", options=options, n_fit=n, n_bins=None, labels=labels,
+        k=k, seed=seed, model="tissue", options=options, n_fit=n, n_bins=None, labels=labels,
         confidence=posteriors.max(axis=1), means=fit.means[order], covariances=fit.covs[order],
         weights=posteriors.mean(axis=0), bic=bic, aic=aic, n_iter=fit.iterations, converged=fit.converged,
         seconds=time.perf_counter() - start, posteriors=posteriors, bias=np.exp(fit.log_bias), corrected=corrected,
@@ -160,7 +159,7 @@ def fit_tissue(data: FitData, k: int, seed: int, options: FitOptions, with_confi
     priors = None
     if options.priors == "template":
         if k != len(TISSUES):
-            raise InputError("--priors template", f"gives CSF, GM and WM priors, so it needs k = 3, not k = {k}.")
+            raise OptionError("priors", "template", f"gives CSF, GM and WM priors, so it needs k = 3, not k = {k}.")
         if data.priors is None:
             raise ValueError("priors='template' needs the rows' prior probabilities (FitData.priors)")
         priors = data.priors

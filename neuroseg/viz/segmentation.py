@@ -1,0 +1,75 @@
+"""A segmentation's pictures: labels over the anatomy, model confidence, the tissue model's posteriors and bias fields.
+
+The Segment page draws these; each takes a :class:`~neuroseg.analysis.segment.Segmentation`
+and the slice to show, and returns display-ready pictures or figures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from neuroseg.analysis.segment import Segmentation
+from neuroseg.core.features import Scope
+from neuroseg.viz.crosshair import plane
+from neuroseg.viz.figures import image_figure
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.rasters import colourize, overlay_rgb, window
+
+BIAS_RANGE = (0.6, 1.6)
+"""The bias field's colour range (1 = no bias)."""
+
+
+def labelled_plane(
+    seg: Segmentation, labels: np.ndarray, grey_window: tuple[float, float], opacity: float,
+    axis: str, voxel: tuple[int, int, int],
+) -> np.ndarray:  # fmt: skip
+    """The plane through ``voxel`` across ``axis``: labels (a full-grid label volume) over the first channel, turned for display."""
+    turn = slice_view(seg.stack.affine, axis).apply
+    grey = window(turn(plane(seg.stack.channels[0], axis, voxel)), *grey_window)
+    return overlay_rgb(grey, turn(plane(labels, axis, voxel)), opacity)
+
+
+def on_slice(seg: Segmentation, rows: np.ndarray, shown: Scope) -> np.ndarray:
+    """Per-voxel values on the shown slice, turned for display; NaN (drawn black) outside the analysed voxels."""
+    inside = shown.extract(seg.features.scope.embed(seg.features.mask, seg.stack.shape))
+    values = shown.extract(seg.volume_image(rows)).astype(np.float32)
+    values[~inside] = np.nan
+    return slice_view(seg.stack.affine, shown.axis).apply(values)
+
+
+def confidence_figure(seg: Segmentation, shown: Scope, outline: np.ndarray | None = None) -> go.Figure:
+    """The largest posterior of each voxel on the shown slice (dark = uncertain); it is never below 1/k."""
+    floor = 1.0 / seg.result.k
+    picture = colourize(on_slice(seg, seg.result.confidence, shown), floor, 1.0)
+    return image_figure(
+        slice_view(seg.stack.affine, shown.axis), picture,
+        f"Model confidence, {shown.describe(seg.stack.affine)} (largest posterior; dark = uncertain)",
+        colorbar=(floor, 1.0, "Viridis", "posterior"), height=420, outline=outline,
+    )  # fmt: skip
+
+
+def tissue_tiles(seg: Segmentation, shown: Scope) -> dict[str, go.Figure]:
+    """The tissue model's posterior of each class and, with a bias field, each channel's field, on the shown slice.
+
+    Returns
+    -------
+    dict
+        Figures by key (``posterior_1`` .., ``bias_0`` ..), in display order.
+    """
+    view = slice_view(seg.stack.affine, shown.axis)
+    legend = seg.legend()
+    tiles = {}
+    posteriors = seg.posteriors()
+    for label, name in legend.items():
+        picture = colourize(on_slice(seg, posteriors[:, label - 1], shown), 0, 1)
+        tiles[f"posterior_{label}"] = image_figure(
+            view, picture, f"P({name})", colorbar=(0.0, 1.0, "Viridis", ""), height=300
+        )
+    if seg.result.options.bias_correct:
+        for c, name in enumerate(seg.stack.names):
+            picture = colourize(on_slice(seg, seg.result.bias[:, c], shown), *BIAS_RANGE, "RdBu")
+            tiles[f"bias_{c}"] = image_figure(
+                view, picture, f"Bias field of {name}", colorbar=(*BIAS_RANGE, "RdBu", "×"), height=300
+            )
+    return tiles
