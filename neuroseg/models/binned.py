@@ -21,7 +21,7 @@ lands elsewhere at k >= 4 (mean ARI 0.85 against the exact fit at k = 8 with
 
 The M-step and the precision Cholesky factors are scikit-learn's own helpers
 (private functions of ``sklearn.mixture``), so the arithmetic is the exact
-fit's; ``tests/test_binned.py`` pins the agreement, and would catch a change.
+fit's; ``tests/library/test_binned.py`` pins the agreement, and would catch a change.
 """
 
 from __future__ import annotations

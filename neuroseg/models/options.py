@@ -17,6 +17,7 @@ them (:func:`check_k` checks k).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -121,13 +122,13 @@ class Option:
                 allowed = ", ".join(repr(c) for c in self.choices)
                 raise OptionError(self.name, value, f"must be one of {allowed}.")
             return value
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= self.low:
-            raise OptionError(self.name, value, f"must be a number of at least {self.low:g}.")
-        if self.kind is int:
-            if int(value) != value:
-                raise OptionError(self.name, value, f"must be a whole number of at least {self.low:g}.")
-            return int(value)
-        return float(value)
+        whole = self.kind is int
+        if (
+            isinstance(value, bool) or not isinstance(value, int | float) or not self.low <= value < math.inf
+            or (whole and int(value) != value)
+        ):  # fmt: skip
+            raise OptionError(self.name, value, f"must be a {'whole ' * whole}number of at least {self.low:g}.")
+        return self.kind(value)
 
     def used_by(self, model: str) -> bool:
         return model in self.models

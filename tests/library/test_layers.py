@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,23 @@ def test_a_module_that_imports_up_a_layer_is_caught(tmp_path):
 def test_no_module_is_over_400_lines():
     long = {str(p.relative_to(PACKAGE)): n for p in MODULES if (n := len(p.read_text().splitlines())) > 400}
     assert not long, long
+
+
+PAGES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+FORBIDDEN_IN_PAGES = {"nibabel", "sklearn", "scipy"}
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_are_thin(path):
+    """A page draws widgets and figures; reading files and fitting belong to the library (DESIGN 2)."""
+    assert len(path.read_text().splitlines()) <= 150
+    tree = ast.parse(path.read_text())
+    names = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not {name.split(".")[0] for name in names} & FORBIDDEN_IN_PAGES
+
+
+def test_every_test_file_named_in_the_tree_exists():
+    texts = [p for p in ROOT.rglob("*") if p.suffix in (".py", ".md") or p.name == "run"]
+    named = {m for p in texts if ".git" not in p.parts for m in re.findall(r"tests/[\w/]+\.py", p.read_text())}
+    assert named and not {n for n in named if not (ROOT / n).exists()}
