@@ -211,7 +211,8 @@ def test_segment_page_with_the_tissue_model(server, page):
     settle(page)
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("Tissue model")
-    expect(main).to_contain_text("tissue model (bias field, spatial prior β = 10, partial volume)")
+    expect(main).to_contain_text("the tissue model (k = 3, seed 12345) on axial slice 47")
+    expect(main).to_contain_text("bias field, spatial prior β = 10, partial-volume classes")
     page.get_by_role("button", name="T1w bias-corrected (.nii.gz)").scroll_into_view_if_needed()
     settle(page)
     for title in ("P(CSF)", "P(GM)", "P(WM)", "Bias field of T1w", "Bias field of b0"):
