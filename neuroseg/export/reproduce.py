@@ -12,11 +12,14 @@ neuroseg's public API with every option spelled out
 
 from __future__ import annotations
 
+import ast
 import io
+import keyword
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +31,6 @@ from neuroseg.export import library_code, lesson_code
 from neuroseg.export.notebook import Cell, notebook, script
 from neuroseg.models import FitOptions
 
-RESERVED = frozenset(
-    "mask names values x y gmm raw_labels order rank labels weights voxel_ml inside stats label label_volume few fig "
-    "axes ax channel name rows maps runs pairs row files stack notices scope features fit options segmentation "
-    "result table points criterion k seed ks seeds".split()
-)
-"""Names the generated code uses itself; a channel so named gets an ``image_`` prefix."""
 LESSON_FORMATS = ("NIfTI-1", "NIfTI-2", "NIfTI-1 pair", "NIfTI-2 pair")
 """Formats whose voxels and affine ``nib.load(f).get_fdata()`` gives exactly as neuroseg reads them."""
 
@@ -113,16 +110,46 @@ class Reproduction:
 
 
 def python_names(names: Sequence[str]) -> tuple[str, ...]:
-    """A distinct, readable Python identifier per channel name (``T1w`` -> ``t1w``)."""
+    """A distinct, readable Python identifier per channel name (``T1w`` -> ``t1w``), clear of :func:`reserved_names`."""
     out: list[str] = []
+    reserved = reserved_names()
     for name in names:
         base = re.sub(r"\W+", "_", name).strip("_").lower() or "channel"
-        base = f"image_{base}" if base[0].isdigit() or base in RESERVED else base
+        base = f"image_{base}" if base[0].isdigit() or keyword.iskeyword(base) or base in reserved else base
         candidate, n = base, 2
         while candidate in out:
             candidate, n = f"{base}_{n}", n + 1
         out.append(candidate)
     return tuple(out)
+
+
+@cache
+def reserved_names() -> frozenset[str]:
+    """Every name the generated code uses itself (a channel so named gets an ``image_`` prefix).
+
+    Found by generating every kind of script on placeholder channels and
+    reading the names in it, so the list follows the generators.
+    """
+    channels = ("channel_one_", "channel_two_")
+    found: set[str] = set()
+    for kind, mask in (("slice", None), ("volume", "auto")):
+        scope = Scope(kind, "z", 1)
+        source = Source(("a.nii.gz", "b.nii.gz"), ("A", "B"), channels, 0, (False, True), False, mask, True, ())
+        views = [
+            maker.segment(source, scope, 3, 0, options, scope) for maker in (lesson_code, library_code)
+            for options in (FitOptions(mode="exact"), FitOptions(bias_correct=True))
+        ]  # fmt: skip
+        views += [maker.compare(source, scope, [2], [0], FitOptions()) for maker in (lesson_code, library_code)]
+        views += [maker.joint(source, scope, (0, 1)) for maker in (lesson_code, library_code)]
+        for cells in views:
+            for node in ast.walk(ast.parse(script(cells))):
+                if isinstance(node, ast.Name):
+                    found.add(node.id)
+                elif isinstance(node, ast.alias):
+                    found.add((node.asname or node.name).split(".")[0])
+                elif isinstance(node, ast.arg):
+                    found.add(node.arg)
+    return frozenset(name for name in found if not name.startswith(channels))
 
 
 def _lesson_ready(source: Source, options: FitOptions, n_rows: int) -> bool:

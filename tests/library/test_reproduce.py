@@ -168,3 +168,5 @@ def test_the_command_lines_notebook_rebuilds_its_labels(tmp_path):
 
 def test_channel_names_become_distinct_python_names():
     assert python_names(["T1w", "b0", "T1w", "2nd echo", "mask"]) == ("t1w", "b0", "t1w_2", "image_2nd_echo", "image_mask")
+    # the reserved names are read from the generated code itself: its modules, its variables, Python's keywords
+    assert python_names(["plt", "gmm", "class", "len"]) == ("image_plt", "image_gmm", "image_class", "image_len")
