@@ -25,7 +25,7 @@ import numpy as np
 
 from neuroseg.core.features import Scope, make_features
 from neuroseg.core.samples import load_sample
-from neuroseg.models.options import DEFAULT_MAX_FIT_VOXELS
+from neuroseg.models.options import OPTION
 from neuroseg.testing import ROOT
 
 MM1 = ROOT / "benchmarks" / "data"
@@ -79,7 +79,7 @@ def main(name: str, workload: Callable[[bool], str]) -> None:
     parser = argparse.ArgumentParser(description=f"neuroseg benchmark: {name}")
     parser.add_argument("--quick", action="store_true", help="skip the slowest baselines")
     args = parser.parse_args()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, fast mode N = {DEFAULT_MAX_FIT_VOXELS:,}"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, fast mode N = {OPTION['max_fit_voxels'].default:,}"
     start = time.perf_counter()
     text = workload(args.quick)
     print(text, flush=True)

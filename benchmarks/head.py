@@ -67,7 +67,7 @@ def run(quick: bool) -> str:
         gmm = time.perf_counter() - start
     rows, labels = [], {}
     for mask in ("brain", "bet"):
-        for priors in ("none", "template"):
+        for priors in ("off", "template"):
             out = folder / f"{mask}_{priors}.nii.gz"
             r = command("segment", image, "-k", 3, "--mask", bet if mask == "bet" else "brain", *TISSUE, "--priors", priors,
                         "-o", out)  # fmt: skip
@@ -81,10 +81,10 @@ def run(quick: bool) -> str:
         rows,
     )  # fmt: skip
     agreement = []
-    for priors in ("none", "template"):
+    for priors in ("off", "template"):
         scores = dice(labels["brain", priors], labels["bet", priors])
         agreement.append([priors, *(f"{v:.3f}" for v in scores), "yes" if scores[0] >= 0.85 and min(scores[1:]) >= 0.95 else "no"])
-    scores = dice(labels["bet", "template"], labels["bet", "none"])
+    scores = dice(labels["bet", "template"], labels["bet", "off"])
     agreement.append(["template against none (both BET)", *(f"{v:.3f}" for v in scores), "-"])
     tissues = table(
         "Tissue model from the head (--mask brain) against the BET-mask run with the same options, where both masks agree",
@@ -96,7 +96,7 @@ def run(quick: bool) -> str:
     mask = folder / "phantom_mask.nii.gz"
     nib.save(nib.Nifti1Image((truth > 0).astype(np.uint8), truth_image.affine), mask)
     phantom = []
-    for priors in ("none", "template"):
+    for priors in ("off", "template"):
         out = folder / f"phantom_{priors}.nii.gz"
         r = command("segment", DATA_DIR / "phantom_t1w.nii.gz", "-k", 3, "--mask", mask, *TISSUE, "--priors", priors, "-o", out)
         scores = dice(np.asarray(nib.load(out).dataobj), truth)

@@ -14,6 +14,12 @@ def sample():
     return load_sample("phantom")
 
 
+@pytest.fixture(scope="session")
+def mni152_sample():
+    """nilearn's 2 mm MNI152 T1 with its brain mask: (stack, truth)."""
+    return load_sample("mni152")
+
+
 @pytest.fixture
 def pair_files(tmp_path):
     """Two small co-registered NIfTI files on disk and their arrays."""

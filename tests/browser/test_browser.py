@@ -27,6 +27,8 @@ from neuroseg.testing.browser import (
 )
 from neuroseg.testing.volumes import blobs, nifti_bytes
 
+pytestmark = pytest.mark.slow  # a real browser against streamlit run
+
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # a page can run again shortly after it first looks idle (a fragment's charts report their state), so checks
 # wait for what a user would wait for rather than failing at the first glance

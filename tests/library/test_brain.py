@@ -8,6 +8,8 @@ import pytest
 from neuroseg.models.brain import extract_brain, largest_component, resize_nearest
 from neuroseg.testing.heads import BRAIN, HEAD, brain_scores, moved_head
 
+pytestmark = pytest.mark.slow  # the brain extraction networks on 1 mm heads
+
 POSES = {
     "LPS 1 mm, tilted and shifted, int16": dict(tilt=(12, -8, 15), shift=(20, -35, 40), axcodes="LPS", noise=0.03, bias=0.3),
     "PIR 1.3 mm, float32": dict(tilt=(-10, 5, 20), shift=(-15, 10, -25), zooms=(1.3, 1.3, 1.3), axcodes="PIR", noise=0.03,

@@ -18,14 +18,13 @@ def test_readme_starts_the_app_on_the_bundled_data():
     assert run_command == "pip install -r requirements.txt && streamlit run app.py"
 
 
-def test_readmes_example_is_the_default_views_code():
+def test_readmes_example_is_the_default_views_code(sample):
     from neuroseg.analysis.segment import segment
     from neuroseg.core.features import Scope
-    from neuroseg.core.samples import load_sample
     from neuroseg.export.reproduce import segment_code
     from neuroseg.models import FitOptions
 
-    stack, _ = load_sample("phantom")
+    stack, _ = sample
     script = segment_code(segment(stack, Scope("slice", "z", 47), 3, 12345, FitOptions(mode="exact"))).script
     readme = (ROOT / "README.md").read_text()
     assert "```python\n" + script + "```" in readme

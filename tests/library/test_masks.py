@@ -10,7 +10,7 @@ from neuroseg.analysis.segment import segment
 from neuroseg.cli import main
 from neuroseg.core.features import Scope, make_features
 from neuroseg.core.masks import auto_mask, mask_from_image, resolve_mask
-from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.core.samples import load_sample_mask
 from neuroseg.core.stack import with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import load_bytes
@@ -42,8 +42,8 @@ def test_auto_keeps_the_whole_object_and_its_rim_and_drops_background_noise():
     assert image[~inside].min() > 0  # the lesson's rule would keep every background voxel
 
 
-def test_auto_on_the_whole_head_template_contains_its_brain_mask():
-    stack, _ = load_sample("mni152")
+def test_auto_on_the_whole_head_template_contains_its_brain_mask(mni152_sample):
+    stack, _ = mni152_sample
     brain = load_sample_mask("mni152").data > 0
     mask = auto_mask(stack.channels[0])
     assert mask[brain].mean() >= 0.995
@@ -60,8 +60,8 @@ def test_auto_on_a_skull_stripped_image_leaves_its_zero_background_out(sample):
     assert mask[lesson].mean() == 1.0
 
 
-def test_a_mask_on_another_grid_is_resampled_nearest_neighbour_with_a_notice():
-    stack, _ = load_sample("mni152")
+def test_a_mask_on_another_grid_is_resampled_nearest_neighbour_with_a_notice(mni152_sample):
+    stack, _ = mni152_sample
     brain = load_sample_mask("mni152")
     coarse = nib.Nifti1Image(brain.data[::2, ::2, ::2].astype(np.uint8), brain.affine @ np.diag([2, 2, 2, 1]))
     mask = mask_from_image(load_bytes(coarse.to_bytes(), "coarse_mask.nii"), stack.reference)
@@ -71,15 +71,15 @@ def test_a_mask_on_another_grid_is_resampled_nearest_neighbour_with_a_notice():
     assert agreement > 0.97
 
 
-def test_an_empty_mask_is_refused_naming_the_mask_file():
-    stack, _ = load_sample("mni152")
+def test_an_empty_mask_is_refused_naming_the_mask_file(mni152_sample):
+    stack, _ = mni152_sample
     empty = load_bytes(nifti_bytes(np.zeros(stack.shape, np.uint8), stack.affine), "empty_mask.nii")
     with pytest.raises(InputError, match="empty_mask.nii: is an empty mask"):
         resolve_mask("file", stack.channels, stack.reference, empty)
 
 
-def test_a_mask_that_leaves_too_few_voxels_names_the_images_and_the_mask():
-    stack, _ = load_sample("mni152")
+def test_a_mask_that_leaves_too_few_voxels_names_the_images_and_the_mask(mni152_sample):
+    stack, _ = mni152_sample
     tiny = np.zeros(stack.shape, np.uint8)
     tiny[50, 60, 40:42] = 1
     image = load_bytes(nifti_bytes(tiny, stack.affine), "tiny_mask.nii")
@@ -88,8 +88,8 @@ def test_a_mask_that_leaves_too_few_voxels_names_the_images_and_the_mask():
         segment(masked, Scope("volume"), 3, 0)
 
 
-def test_the_brain_mask_turns_the_template_into_csf_gm_wm():
-    stack, truth = load_sample("mni152")
+def test_the_brain_mask_turns_the_template_into_csf_gm_wm(mni152_sample):
+    stack, truth = mni152_sample
     plain = segment(stack, Scope("volume"), 3, 12345, FitOptions(mode="exact"))
     brain = with_mask(stack, resolve_mask("file", stack.channels, stack.reference, load_sample_mask("mni152")))
     masked = segment(brain, Scope("volume"), 3, 12345, FitOptions(mode="exact"))
@@ -102,8 +102,8 @@ def test_the_brain_mask_turns_the_template_into_csf_gm_wm():
     assert masked.settings["mask"] == "file" and masked.settings["mask_source"] == "mni152_brain_mask.nii.gz"
 
 
-def test_cli_mask_auto_and_file(tmp_path, capsys):
-    stack, _ = load_sample("mni152")
+def test_cli_mask_auto_and_file(mni152_sample, tmp_path, capsys):
+    stack, _ = mni152_sample
     t1 = tmp_path / "head.nii.gz"
     t1.write_bytes(nifti_bytes(stack.channels[0].astype(np.float32), stack.affine, gz=True))
     out = tmp_path / "auto.nii.gz"

@@ -83,6 +83,7 @@ def test_a_brain_mask_file_is_registered_for_the_priors_and_the_model_uses_them(
         assert _dice(labels, truth, label) > 0.8 and _dice(labels, plain, label) > 0.85
 
 
+@pytest.mark.slow
 def test_the_tissue_model_from_a_head_with_priors_agrees_with_the_bet_brain_run(tilted_head, tmp_path, capsys):
     from neuroseg.cli import main
 

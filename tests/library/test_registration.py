@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from neuroseg.core.samples import load_sample
 from neuroseg.models.registration import MIN_CORRELATION, _template, register_template
 
 
@@ -31,8 +30,8 @@ def test_a_tilted_head_in_lps_lines_up_with_the_template(tilted_head):
     assert 10 < turned < 30
 
 
-def test_the_template_onto_itself_is_the_identity():
-    stack, _ = load_sample("mni152")
+def test_the_template_onto_itself_is_the_identity(mni152_sample):
+    stack, _ = mni152_sample
     _, brain, _ = _template()
     registration = register_template(stack.channels[0], stack.affine, brain)
     assert registration.correlation > 0.95

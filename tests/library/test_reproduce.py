@@ -15,12 +15,14 @@ from neuroseg.analysis.compare import compare, grid_pairs, grid_table
 from neuroseg.analysis.pipeline import load_stack
 from neuroseg.analysis.segment import segment
 from neuroseg.core.features import Scope, make_features
-from neuroseg.core.samples import DATA_DIR, load_sample
+from neuroseg.core.samples import DATA_DIR
 from neuroseg.export.nifti import label_nifti
 from neuroseg.export.reproduce import compare_code, joint_code, python_names, segment_code
 from neuroseg.models import FitOptions
 from neuroseg.testing import ROOT
 from neuroseg.testing.reproduce import printed, run_notebook, run_script
+
+pytestmark = pytest.mark.slow  # every generated script and notebook is run
 
 LESSON_SLICE = Scope("slice", "z", 47)
 PHANTOM = {name: DATA_DIR / name for name in ("phantom_t1w.nii.gz", "phantom_b0.nii.gz")}
@@ -36,8 +38,8 @@ def assert_same_labels(image: nib.Nifti1Image, segmentation) -> None:
     np.testing.assert_allclose(image.affine, expected.affine)
 
 
-def test_the_default_view_is_the_lesson_itself_and_its_notebook_rebuilds_the_labels(tmp_path):
-    stack, _ = load_sample("phantom")
+def test_the_default_view_is_the_lesson_itself_and_its_notebook_rebuilds_the_labels(sample, tmp_path):
+    stack, _ = sample
     segmentation = segment(stack, LESSON_SLICE, 3, 12345, FitOptions(mode="exact"))
     code = segment_code(segmentation)
     assert code.lesson and code.inputs == tuple(PHANTOM)
@@ -70,8 +72,8 @@ def test_the_default_view_is_the_lesson_itself_and_its_notebook_rebuilds_the_lab
     ],
     ids=["volume-exact", "volume-fast", "slice-fast", "coronal-diag", "slice-tissue", "standardised"],
 )
-def test_scripts_rebuild_the_labels_of_every_scope_mode_and_model(tmp_path, scope, options, lesson):
-    stack, _ = load_sample("phantom")
+def test_scripts_rebuild_the_labels_of_every_scope_mode_and_model(sample, tmp_path, scope, options, lesson):
+    stack, _ = sample
     segmentation = segment(stack, scope, 3, 12345, options)
     code = segment_code(segmentation)
     assert code.lesson is lesson
@@ -122,8 +124,8 @@ def test_one_channel_gives_the_lesson_without_the_joint_figures(tmp_path):
 
 
 @pytest.mark.parametrize("exact", [True, False], ids=["lesson", "library"])
-def test_compare_scripts_write_the_command_lines_grid(tmp_path, exact):
-    stack, _ = load_sample("phantom")
+def test_compare_scripts_write_the_command_lines_grid(sample, tmp_path, exact):
+    stack, _ = sample
     scope = LESSON_SLICE if exact else Scope("volume")
     options = FitOptions(mode="exact" if exact else "fast")
     n_rows = len(make_features(stack.channels, scope, stack.mask).X)

@@ -6,7 +6,6 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from neuroseg.core.samples import load_sample
 from neuroseg.testing import ROOT
 from neuroseg.viz.crosshair import crosshair_position, parse_voxel, plane, readout, voxel_at
 from neuroseg.viz.orientation import slice_view
@@ -35,8 +34,8 @@ def test_a_click_on_the_crosshair_pixel_lands_on_the_crosshair_voxel_in_every_or
             assert shown[row, col] == volume[voxel]  # the picture shows that voxel under the crosshair
 
 
-def test_a_click_elsewhere_moves_only_the_in_plane_coordinates():
-    stack, _ = load_sample("phantom")
+def test_a_click_elsewhere_moves_only_the_in_plane_coordinates(sample):
+    stack, _ = sample
     view = slice_view(stack.affine, "z")  # axial: rows run anterior to posterior, columns left to right
     moved = voxel_at(view, (49, 58, 47), 0, 0, stack.shape)
     assert moved[2] == 47 and moved != (49, 58, 47)
@@ -52,8 +51,8 @@ def test_parse_voxel_refuses_what_is_not_a_voxel_of_the_grid():
         assert parse_voxel(bad, (5, 5, 5)) is None
 
 
-def test_the_readout_matches_nibabel_at_the_voxel():
-    stack, _ = load_sample("phantom")
+def test_the_readout_matches_nibabel_at_the_voxel(sample):
+    stack, _ = sample
     voxel = (30, 70, 40)
     rows = dict(readout(voxel, stack.affine, stack.channels, stack.names, 2, 0.8771, ("CSF", "GM", "WM")))
     t1 = nib.load(ROOT / "data" / "phantom_t1w.nii.gz")

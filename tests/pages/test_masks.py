@@ -1,8 +1,9 @@
 """Analysis masks in the app: the bundled brain mask, the URL's choice and an uploaded mask."""
 
 import numpy as np
+import pytest
 
-from neuroseg.core.samples import load_sample, load_sample_mask
+from neuroseg.core.samples import load_sample_mask
 from neuroseg.testing.apptest import chart, chart_titles, crosshair_reading, errors, frame, open_page, texts
 from neuroseg.testing.volumes import nifti_bytes
 
@@ -18,13 +19,13 @@ def test_app_template_defaults_to_its_brain_mask_and_shows_its_size():
     assert "mni152_brain_mask.nii.gz" in texts(at)
 
 
-def test_app_mask_from_the_url_and_an_uploaded_mask():
+def test_app_mask_from_the_url_and_an_uploaded_mask(sample):
     at = open_page("segment", dataset="phantom", mask="auto", scope="volume")
     assert at.radio(key="mask").value == "auto"
     assert "inside the automatic foreground mask" in texts(at)
     at = open_page(dataset="phantom", mask="file")
     assert "Upload a mask image" in texts(at)
-    stack, _ = load_sample("phantom")
+    stack, _ = sample
     half = np.zeros(stack.shape, np.uint8)
     half[:50] = 1
     at.file_uploader(key="mask_upload").set_value([("left.nii", nifti_bytes(half, stack.affine), "application/octet-stream")]).run()
@@ -35,6 +36,7 @@ def test_app_mask_from_the_url_and_an_uploaded_mask():
     assert any("blank.nii: is an empty mask" in e for e in errors(at))
 
 
+@pytest.mark.slow
 def test_app_extracts_the_brain_of_an_uploaded_head_and_refuses_an_ellipsoid():
     import gzip
 

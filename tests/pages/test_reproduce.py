@@ -5,11 +5,14 @@ import sys
 
 import nibabel as nib
 import numpy as np
+import pytest
 
 from neuroseg.testing import ROOT
 from neuroseg.testing.apptest import open_page
 from neuroseg.testing.reproduce import run_script
 from neuroseg.testing.volumes import blobs, nifti_bytes
+
+pytestmark = pytest.mark.slow  # generated scripts are run
 
 
 def shown_code(at) -> str:

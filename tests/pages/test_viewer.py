@@ -5,14 +5,13 @@
 
 from neuroseg.analysis.segment import segment
 from neuroseg.core.features import Scope
-from neuroseg.core.samples import load_sample
 from neuroseg.testing.apptest import chart_titles, charts, crosshair_reading, open_page, warnings
 
 
-def test_segment_page_readout_shows_the_label_and_posterior_of_the_fit():
+def test_segment_page_readout_shows_the_label_and_posterior_of_the_fit(sample):
     at = open_page("segment", voxel="30,70,47")
     reading = crosshair_reading(at)
-    stack, _ = load_sample("phantom")
+    stack, _ = sample
     seg = segment(stack, Scope("slice", "z", 47), 3, 12345)
     label, posterior = seg.at((30, 70, 47))
     assert label == seg.label_volume()[30, 70, 47] > 0
