@@ -4,22 +4,20 @@ A view is described by what it was computed from: the stack (its files,
 channel names, volume, mask), the scope, and the same :class:`FitOptions`
 the fit used, so that the code cannot drift from what ran. When the fit is
 scikit-learn's exact one inside the lesson's mask, on NIfTI files, the code
-is the lesson's own (:mod:`neuroseg.export.lesson_code`: nibabel, NumPy,
+is the lesson's own (nibabel, NumPy,
 scikit-learn, matplotlib and seaborn, every step visible); otherwise it calls
 neuroseg's public API with every option spelled out
-(:mod:`neuroseg.export.library_code`).
+(:mod:`neuroseg.export.views` fills the templates of :mod:`neuroseg.export.templates`).
 """
 
 from __future__ import annotations
 
-import ast
 import io
 import keyword
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +25,9 @@ import numpy as np
 from neuroseg.analysis.segment import Segmentation
 from neuroseg.core.features import Scope
 from neuroseg.core.stack import VolumeStack
-from neuroseg.export import library_code, lesson_code
+from neuroseg.export import views
 from neuroseg.export.notebook import Cell, notebook, script
+from neuroseg.export.template import reserved_names
 from neuroseg.models import FitOptions
 
 LESSON_FORMATS = ("NIfTI-1", "NIfTI-2", "NIfTI-1 pair", "NIfTI-2 pair")
@@ -123,35 +122,6 @@ def python_names(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@cache
-def reserved_names() -> frozenset[str]:
-    """Every name the generated code uses itself (a channel so named gets an ``image_`` prefix).
-
-    Found by generating every kind of script on placeholder channels and
-    reading the names in it, so the list follows the generators.
-    """
-    channels = ("channel_one_", "channel_two_")
-    found: set[str] = set()
-    for kind, mask in (("slice", None), ("volume", "auto")):
-        scope = Scope(kind, "z", 1)
-        source = Source(("a.nii.gz", "b.nii.gz"), ("A", "B"), channels, 0, (False, True), False, mask, True, ())
-        views = [
-            maker.segment(source, scope, 3, 0, options, scope) for maker in (lesson_code, library_code)
-            for options in (FitOptions(mode="exact"), FitOptions(bias_correct=True))
-        ]  # fmt: skip
-        views += [maker.compare(source, scope, [2], [0], FitOptions()) for maker in (lesson_code, library_code)]
-        views += [maker.joint(source, scope, (0, 1)) for maker in (lesson_code, library_code)]
-        for cells in views:
-            for node in ast.walk(ast.parse(script(cells))):
-                if isinstance(node, ast.Name):
-                    found.add(node.id)
-                elif isinstance(node, ast.alias):
-                    found.add((node.asname or node.name).split(".")[0])
-                elif isinstance(node, ast.arg):
-                    found.add(node.arg)
-    return frozenset(name for name in found if not name.startswith(channels))
-
-
 def _lesson_ready(source: Source, options: FitOptions, n_rows: int) -> bool:
     """Whether the fit is scikit-learn's exact one inside the lesson's mask, on files plain nibabel reads alike."""
     return source.plain and source.mask is None and options.is_lesson_fit(n_rows)
@@ -174,7 +144,7 @@ def segment_code(segmentation: Segmentation, shown: Scope | None = None) -> Repr
     result = segmentation.result
     options = result.options
     ready = _lesson_ready(source, options, len(result.labels))
-    maker = lesson_code.segment if ready else library_code.segment
+    maker = views.lesson_segment if ready else views.library_segment
     cells = maker(source, scope, result.k, result.seed, options, shown)
     return Reproduction(tuple(cells), source.inputs, ready)
 
@@ -185,7 +155,7 @@ def compare_code(
     """The code that rebuilds a compare grid: its table (``compare.csv``) and its criteria figure."""
     source = Source.of(stack)
     ready = _lesson_ready(source, options, n_rows)
-    maker = lesson_code.compare if ready else library_code.compare
+    maker = views.lesson_compare if ready else views.library_compare
     return Reproduction(tuple(maker(source, scope, list(ks), list(seeds), options)), source.inputs, ready)
 
 
@@ -193,7 +163,7 @@ def joint_code(stack: VolumeStack, scope: Scope, pair: tuple[int, int]) -> Repro
     """The code that rebuilds the joint view of two channels: their statistics, scatter, 2-D histogram and KDE."""
     source = Source.of(stack)
     ready = source.plain and source.mask is None
-    maker = lesson_code.joint if ready else library_code.joint
+    maker = views.lesson_joint if ready else views.library_joint
     return Reproduction(tuple(maker(source, scope, pair)), source.inputs, ready)
 
 

@@ -1,0 +1,5 @@
+"""The Joint view as the lesson does it: two channels' statistics, scatter, 2-D histogram and KDE."""
+
+# %% include lesson_load
+
+# %% include figure_joint
