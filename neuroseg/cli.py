@@ -147,7 +147,7 @@ def _run_segment(args) -> None:
     from neuroseg.analysis.pipeline import segment_paths
     from neuroseg.export.nifti import label_nifti, posteriors_nifti
 
-    seg, notices = segment_paths(args.images, _options(args, args.k))
+    seg, notices = segment_paths(args.images, _options(args, args.k), before_fit=_say_if_memory_is_short)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     for warning in seg.warnings:
@@ -170,6 +170,8 @@ def _run_compare(args) -> None:
     from neuroseg.analysis.brain import whole_head_notice
     from neuroseg.analysis.compare import compare, grid_pairs, grid_table
     from neuroseg.analysis.pipeline import load_stack
+    from neuroseg.core.features import make_features
+    from neuroseg.models.cost import fit_bytes
 
     pairs = grid_pairs(args.kmin, args.kmax, args.seed, args.seeds)
     options = _options(args, args.kmin)  # the grid sets k itself
@@ -178,7 +180,10 @@ def _run_compare(args) -> None:
         print(f"note: {notice}", file=sys.stderr)
     if (warning := whole_head_notice(stack)) is not None:
         print(f"warning: {warning}", file=sys.stderr)
-    results = compare(stack, options.scope(), pairs, options.fit, n_jobs=args.jobs)
+    features = make_features(stack.channels, options.scope(), stack.mask)
+    n_jobs = min(args.jobs, len(pairs))
+    _say_if_memory_is_short(n_jobs * fit_bytes(len(features.X), len(stack.names), args.kmax, options.fit, features.mask.size))
+    results = compare(stack, options.scope(), pairs, options.fit, features=features, n_jobs=n_jobs)
     table = grid_table(results)
     _write(args.output, lambda p: table.to_csv(p, index=False))
     print(f"{len(results)} fits on {results[0].n_fit:,} voxels -> {args.output}")
@@ -216,6 +221,19 @@ def _run_info(args) -> None:
     print(f"{'Slicing planes':28s}" + ", ".join(f"{a}: {p}" for a, p in planes.items()))
     for warning in image.warnings:
         print(f"warning: {warning}")
+
+
+def _say_if_memory_is_short(cost: int) -> None:
+    """Warn, before a fit starts, when its estimated peak is over the memory the machine has free."""
+    from neuroseg.analysis.admission import available_bytes, megabytes
+
+    free = available_bytes()
+    if free is not None and cost > free:
+        print(
+            f"warning: this fit needs about {megabytes(cost)} of memory and the machine has {megabytes(free)} free, "
+            "so it may fail or swap; --mask brain, --slice N or the mixture without --bias-correct, --mrf and "
+            "--priors need less.", file=sys.stderr,
+        )  # fmt: skip
 
 
 def _write(path: Path, writer) -> None:

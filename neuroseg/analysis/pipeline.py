@@ -9,15 +9,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from neuroseg.analysis.brain import brain_mask
 from neuroseg.analysis.segment import Segmentation, segment
-from neuroseg.core.features import Scope
+from neuroseg.core.features import Scope, make_features
 from neuroseg.core.masks import resolve_mask
 from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import load_path
+from neuroseg.models.cost import fit_bytes
 from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
 
 
@@ -81,9 +82,17 @@ def load_stack(
 
 
 def segment_paths(
-    paths: Sequence[str | Path], options: RunOptions, names: Sequence[str] | None = None
-) -> tuple[Segmentation, list[str]]:
-    """Load ``paths`` (one per channel, the first is the reference grid) and segment them with ``options``."""
+    paths: Sequence[str | Path], options: RunOptions, names: Sequence[str] | None = None,
+    before_fit: Callable[[int], None] | None = None,
+) -> tuple[Segmentation, list[str]]:  # fmt: skip
+    """Load ``paths`` (one per channel, the first is the reference grid) and segment them with ``options``.
+
+    ``before_fit``, if given, is called with the fit's estimated peak memory in
+    bytes (:func:`neuroseg.models.cost.fit_bytes`) before the fit starts.
+    """
     stack, notices = load_stack(paths, names, volume=options.volume, resample=options.resample, mask=options.mask)
-    seg = segment(stack, options.scope(), options.k, options.seed, options.fit)
+    features = make_features(stack.channels, options.scope(), stack.mask)
+    if before_fit is not None:
+        before_fit(fit_bytes(len(features.X), len(stack.names), options.k, options.fit, features.mask.size))
+    seg = segment(stack, options.scope(), options.k, options.seed, options.fit, features=features)
     return seg, notices

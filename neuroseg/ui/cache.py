@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from neuroseg.analysis.admission import GATE, LIGHTER
 from neuroseg.analysis.brain import brain_mask, registered
 from neuroseg.analysis.compare import available_cores, compare, grid_table, label_alignments
 from neuroseg.analysis.density import Grid2D, histogram2d, kde2d
@@ -29,7 +30,9 @@ from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
 from neuroseg.models import FitOptions, GMMResult
+from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
 from neuroseg.models.histogram import Histogram, intensity_histogram
+from neuroseg.ui.admission import admitted
 from neuroseg.ui.markdown import literal
 
 
@@ -75,7 +78,9 @@ def brain_stack(stack: VolumeStack) -> VolumeStack | InputError:
     """
     store = session_store("brain_stacks", max_entries=2)
     if stack.digest not in store:
-        with st.status(literal(f"Finding the brain in {stack.reference.name}…"), expanded=True) as status:
+        with admitted(BRAIN_EXTRACTION_BYTES, "brain extraction"), st.status(
+            literal(f"Finding the brain in {stack.reference.name}…"), expanded=True
+        ) as status:
             start = time.perf_counter()
             try:
                 found = brain_mask(stack, progress=lambda step: status.write(literal(step)))
@@ -132,22 +137,33 @@ def histogram_if_used(digest: str, scope: Scope, stack: VolumeStack, options: Fi
     return histogram(digest, scope, stack)
 
 
-@st.cache_resource(scope="session", max_entries=24, show_spinner="Fitting the Gaussian mixture…")
 def segmentation(
-    digest: str, scope: Scope, k: int, seed: int, options: FitOptions, _stack: VolumeStack
+    digest: str, scope: Scope, k: int, seed: int, options: FitOptions, stack: VolumeStack
 ) -> Segmentation | InputError:
-    """One segmentation, or why it failed.
+    """One segmentation, or why it failed; fitted once per session, through the server's memory gate.
 
     It shares the cached feature matrix (and intensity histogram), so an entry
     holds only labels and confidence: 5 bytes per analysed voxel.
     """
+    store = session_store("segmentations", max_entries=24)
+    key = (digest, scope, k, seed, options)
+    if key not in store:
+        store[key] = _segmentation(digest, scope, k, seed, options, stack)
+    return store[key]
+
+
+def _segmentation(digest, scope, k, seed, options, stack) -> Segmentation | InputError:
     if options.priors == "template":
-        _stack = registered_stack(digest, _stack)
-        if isinstance(_stack, InputError):
-            return _stack
+        stack = registered_stack(digest, stack)
+        if isinstance(stack, InputError):
+            return stack
     try:
-        shared = histogram_if_used(digest, scope, _stack, options)
-        return segment(_stack, scope, k, seed, options, features=features(digest, scope, _stack), histogram=shared)
+        feats = features(digest, scope, stack)
+        cost = fit_bytes(len(feats.X), len(stack.names), k, options, feats.mask.size)
+        GATE.check(cost, "This fit", LIGHTER)
+        shared = histogram_if_used(digest, scope, stack, options)
+        with admitted(cost, "fit"), st.spinner("Fitting the Gaussian mixture…"):
+            return segment(stack, scope, k, seed, options, features=feats, histogram=shared)
     except InputError as exc:
         return exc
 
@@ -158,12 +174,20 @@ def grid(
     """A compare grid's fits, its table and the label alignments that match colours across runs, or why it failed.
 
     Each (k, seed) cell is fitted once per session and kept (bounded) in the
-    session, so widening a grid fits only its new cells, with a progress bar.
+    session, so widening a grid fits only its new cells, with a progress bar;
+    the cells run through the server's memory gate, as many at once as cores.
     """
     store = session_store("grid_cells")
     prefix = (digest, scope, options)
     todo = [pair for pair in pairs if prefix + pair not in store]
     if todo:
+        feats = features(digest, scope, stack)
+        n_jobs = min(available_cores(), len(todo))
+        cost = n_jobs * fit_bytes(len(feats.X), len(stack.names), max(k for k, _ in todo), options, feats.mask.size)
+        try:
+            GATE.check(cost, "This grid of fits", LIGHTER)
+        except InputError as exc:
+            return exc
         bar = st.progress(0.0, text=f"Fitting {len(todo)} mixtures…")
         done = []
 
@@ -173,10 +197,11 @@ def grid(
             bar.progress(len(done) / len(todo), text=f"Fitted {len(done)} of {len(todo)} (k={result.k}, seed={result.seed})")
 
         try:
-            compare(
-                stack, scope, todo, options, features=features(digest, scope, stack),
-                histogram=histogram_if_used(digest, scope, stack, options), n_jobs=available_cores(), on_result=advance,
-            )  # fmt: skip
+            with admitted(cost, "grid of fits"):
+                compare(
+                    stack, scope, todo, options, features=feats, histogram=histogram_if_used(digest, scope, stack, options),
+                    n_jobs=n_jobs, on_result=advance,
+                )  # fmt: skip
         except InputError as exc:
             return exc
         finally:
