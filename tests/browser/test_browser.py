@@ -371,3 +371,26 @@ def test_simultaneous_sessions_each_get_their_own_segmentation(server, browser, 
     record("load_test", {"sessions": sessions, "server_peak_rss_mb": round(memory.peak / 2**20)})
     for pg in pages:
         pg.context.close()
+
+
+def test_a_second_sessions_fit_queues_visibly_behind_a_grid_and_then_runs(browser):
+    """With a budget that holds one session's grid of tissue-model fits but not one more fit, the other session waits."""
+    srv = Server(env={"NEUROSEG_SERVER_MEMORY_MB": "300"})
+    pages = [browser.new_context(viewport={"width": 1500, "height": 1400}).new_page() for _ in range(2)]
+    try:
+        grid, single = pages
+        grid.goto(f"{srv.url}/compare?dataset=phantom&scope=volume&bias=on&kmin=2&kmax=4&seeds=2")
+        expect(grid.get_by_text("mixtures", exact=False).first).to_be_visible(timeout=120_000)  # the grid is running
+        single.goto(f"{srv.url}/segment?dataset=phantom&scope=volume&bias=on")
+        expect(single.get_by_text("Queued behind another session's work (1 ahead)")).to_be_visible(timeout=60_000)
+        shoot(single, "18_segment_queued")
+        expect(single.get_by_text("Voxels labelled")).to_be_visible(timeout=300_000)
+        expect(single.get_by_text("Queued behind another session's work")).to_have_count(0)
+        settle(grid, timeout=300_000)
+        expect(grid.get_by_text("Every fit", exact=True)).to_be_visible()
+        for pg in pages:
+            no_exceptions(pg)
+    finally:
+        for pg in pages:
+            pg.context.close()
+        srv.stop()
