@@ -4,10 +4,10 @@ A view is described by what it was computed from: the stack (its files,
 channel names, volume, mask), the scope, and the same :class:`FitOptions`
 the fit used, so that the code cannot drift from what ran. When the fit is
 scikit-learn's exact one inside the lesson's mask, on NIfTI files, the code
-is the lesson's own (nibabel, NumPy,
-scikit-learn, matplotlib and seaborn, every step visible); otherwise it calls
-neuroseg's public API with every option spelled out
-(:mod:`neuroseg.export.views` fills the templates of :mod:`neuroseg.export.templates`).
+is the lesson's own (nibabel, NumPy, scikit-learn, matplotlib and seaborn,
+every step visible); otherwise it calls neuroseg's public API with every
+option the model uses spelled out. :mod:`neuroseg.export.views` fills the
+templates of :mod:`neuroseg.export.templates` for either.
 """
 
 from __future__ import annotations
