@@ -26,6 +26,7 @@ import numpy as np
 from scipy import ndimage
 
 from neuroseg.models.data import FitData
+from neuroseg.models.gaussian import normalise, weighted_log_prob
 from neuroseg.models.mixture import fit_fast
 from neuroseg.models.options import FitOptions, OptionError
 from neuroseg.models.priors import TISSUES
@@ -34,6 +35,10 @@ from neuroseg.models.tissue.bias import BiasBasis, flatten
 from neuroseg.models.tissue.em import EM
 from neuroseg.models.tissue.partial_volume import components
 
+OUTLIER_FENCE = 1.0
+"""How far above the 99th percentile, in 1-99 % ranges, a voxel is an outlier that the tissue model leaves out."""
+MAX_OUTLIER_SHARE = 0.01
+"""More outliers than this share of the voxels is no outlier but a tissue (the guard stands down)."""
 COARSE_START_ABOVE = 1_000_000
 """Above this many voxels (3-D), the model first runs on every second voxel along each axis, then refines."""
 
@@ -98,9 +103,67 @@ def fit_tissue_model(
     Returns
     -------
     GMMResult
-        ``mode`` ``"tissue"``; means and covariances in bias-corrected units;
+        ``model`` ``"tissue"``; means and covariances in bias-corrected units;
         with ``posteriors``, ``bias`` and ``corrected`` (one row per voxel).
+
+    Notes
+    -----
+    Voxels far brighter than the bulk of the brain (:func:`bright_outliers`: a
+    vessel, fat, a marker, a planted ball) are left out of the fit, so that they
+    cannot take a tissue class or bend the field, and are then labelled by the
+    fitted classes (with no field and no spatial prior).
     """
+    X = np.asarray(X, dtype=np.float64)
+    outliers = bright_outliers(X)
+    if not outliers.any() or outliers.mean() > MAX_OUTLIER_SHARE:
+        return _fit_all(X, mask, k, seed, bias_correct=bias_correct, beta=beta, partial_volume=partial_volume,
+                        max_iter=max_iter, tol=tol, init=init, spacing=spacing, priors=priors)  # fmt: skip
+    inliers = ~outliers
+    inner_mask = mask.copy()
+    inner_mask[mask] = inliers
+    inner = _fit_all(
+        X[inliers], inner_mask, k, seed, bias_correct=bias_correct, beta=beta, partial_volume=partial_volume,
+        max_iter=max_iter, tol=tol, init=init, spacing=spacing, priors=None if priors is None else priors[:, inliers],
+    )  # fmt: skip
+    log_p = weighted_log_prob(X[outliers], inner.means, inner.covariances, np.log(np.maximum(inner.weights, 1e-300)))
+    posteriors = np.empty((len(X), k), np.float32)
+    posteriors[inliers] = inner.posteriors
+    posteriors[outliers] = normalise(log_p, axis=0)[0].T
+    bias = np.ones(X.shape)
+    bias[inliers] = inner.bias
+    return replace(
+        inner, labels=(posteriors.argmax(axis=1) + 1).astype(np.uint8), confidence=posteriors.max(axis=1),
+        posteriors=posteriors, bias=bias, corrected=X / bias, n_fit=int(inliers.sum()),
+    )  # fmt: skip
+
+
+def bright_outliers(X: np.ndarray) -> np.ndarray:
+    """Rows brighter in some channel than its 99th percentile by more than ``OUTLIER_FENCE`` times its 1-99 % range.
+
+    A tissue's intensities sit inside that range; a few millilitres of
+    something much brighter (a vessel, fat, a fiducial marker) would otherwise
+    take a class of its own and the field would bend around it.
+    """
+    low, high = np.percentile(X, [1, 99], axis=0)
+    return np.any(X > high + OUTLIER_FENCE * (high - low), axis=1)
+
+
+def _fit_all(
+    X: np.ndarray,
+    mask: np.ndarray,
+    k: int,
+    seed: int,
+    *,
+    bias_correct: bool = False,
+    beta: float = 0.0,
+    partial_volume: bool = True,
+    max_iter: int = 30,
+    tol: float = 3e-3,
+    init: GMMResult | None = None,
+    spacing: Sequence[float] | None = None,
+    priors: np.ndarray | None = None,
+) -> GMMResult:
+    """The tissue model on every row of ``X`` (see :func:`fit_tissue_model`)."""
     start = time.perf_counter()
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
