@@ -64,6 +64,7 @@ def fit_tissue_model(
     init: GMMResult | None = None,
     spacing: Sequence[float] | None = None,
     priors: np.ndarray | None = None,
+    exclude_outliers: bool = True,
 ) -> GMMResult:
     """Fit the tissue model to the masked voxels of a slice or volume.
 
@@ -99,6 +100,8 @@ def fit_tissue_model(
         (k, n_voxels) prior probability of each class at each voxel, in label
         order (with a T1 first and k = 3: CSF, GM, WM), such as the registered
         template's (:func:`neuroseg.models.priors.template_priors`).
+    exclude_outliers : bool, default True
+        Leave the voxels that :func:`bright_outliers` finds out of the fit, then label them (see Notes).
 
     Returns
     -------
@@ -114,58 +117,12 @@ def fit_tissue_model(
     fitted classes (with no field and no spatial prior).
     """
     X = np.asarray(X, dtype=np.float64)
-    outliers = bright_outliers(X)
-    if not outliers.any() or outliers.mean() > MAX_OUTLIER_SHARE:
-        return _fit_all(X, mask, k, seed, bias_correct=bias_correct, beta=beta, partial_volume=partial_volume,
-                        max_iter=max_iter, tol=tol, init=init, spacing=spacing, priors=priors)  # fmt: skip
-    inliers = ~outliers
-    inner_mask = mask.copy()
-    inner_mask[mask] = inliers
-    inner = _fit_all(
-        X[inliers], inner_mask, k, seed, bias_correct=bias_correct, beta=beta, partial_volume=partial_volume,
-        max_iter=max_iter, tol=tol, init=init, spacing=spacing, priors=None if priors is None else priors[:, inliers],
-    )  # fmt: skip
-    log_p = weighted_log_prob(X[outliers], inner.means, inner.covariances, np.log(np.maximum(inner.weights, 1e-300)))
-    posteriors = np.empty((len(X), k), np.float32)
-    posteriors[inliers] = inner.posteriors
-    posteriors[outliers] = normalise(log_p, axis=0)[0].T
-    bias = np.ones(X.shape)
-    bias[inliers] = inner.bias
-    return replace(
-        inner, labels=(posteriors.argmax(axis=1) + 1).astype(np.uint8), confidence=posteriors.max(axis=1),
-        posteriors=posteriors, bias=bias, corrected=X / bias, n_fit=int(inliers.sum()),
-    )  # fmt: skip
-
-
-def bright_outliers(X: np.ndarray) -> np.ndarray:
-    """Rows brighter in some channel than its 99th percentile by more than ``OUTLIER_FENCE`` times its 1-99 % range.
-
-    A tissue's intensities sit inside that range; a few millilitres of
-    something much brighter (a vessel, fat, a fiducial marker) would otherwise
-    take a class of its own and the field would bend around it.
-    """
-    low, high = np.percentile(X, [1, 99], axis=0)
-    return np.any(X > high + OUTLIER_FENCE * (high - low), axis=1)
-
-
-def _fit_all(
-    X: np.ndarray,
-    mask: np.ndarray,
-    k: int,
-    seed: int,
-    *,
-    bias_correct: bool = False,
-    beta: float = 0.0,
-    partial_volume: bool = True,
-    max_iter: int = 30,
-    tol: float = 3e-3,
-    init: GMMResult | None = None,
-    spacing: Sequence[float] | None = None,
-    priors: np.ndarray | None = None,
-) -> GMMResult:
-    """The tissue model on every row of ``X`` (see :func:`fit_tissue_model`)."""
+    outliers = bright_outliers(X) if exclude_outliers else np.zeros(len(X), bool)
+    if outliers.any() and outliers.mean() <= MAX_OUTLIER_SHARE:
+        return _without_outliers(X, mask, k, seed, outliers, priors, bias_correct=bias_correct, beta=beta,
+                                 partial_volume=partial_volume, max_iter=max_iter, tol=tol, init=init,
+                                 spacing=spacing)  # fmt: skip
     start = time.perf_counter()
-    X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     mixture = components(k, partial_volume)
     spacing = (1.0,) * mask.ndim if spacing is None else tuple(float(v) for v in spacing)
@@ -208,6 +165,38 @@ def _fit_all(
         confidence=posteriors.max(axis=1), means=fit.means[order], covariances=fit.covs[order],
         weights=posteriors.mean(axis=0), bic=bic, aic=aic, n_iter=fit.iterations, converged=fit.converged,
         seconds=time.perf_counter() - start, posteriors=posteriors, bias=np.exp(fit.log_bias), corrected=corrected,
+    )  # fmt: skip
+
+
+def bright_outliers(X: np.ndarray) -> np.ndarray:
+    """Rows brighter in some channel than its 99th percentile by more than ``OUTLIER_FENCE`` times its 1-99 % range.
+
+    A tissue's intensities sit inside that range; a few millilitres of
+    something much brighter (a vessel, fat, a fiducial marker) would otherwise
+    take a class of its own and the field would bend around it.
+    """
+    low, high = np.percentile(X, [1, 99], axis=0)
+    return np.any(X > high + OUTLIER_FENCE * (high - low), axis=1)
+
+
+def _without_outliers(X, mask, k, seed, outliers, priors, **settings) -> GMMResult:
+    """The model fitted without the outlier rows, which are then labelled by its classes (no field, no prior)."""
+    inliers = ~outliers
+    inner_mask = mask.copy()
+    inner_mask[mask] = inliers
+    inner = fit_tissue_model(
+        X[inliers], inner_mask, k, seed, priors=None if priors is None else priors[:, inliers], exclude_outliers=False,
+        **settings,
+    )  # fmt: skip
+    log_p = weighted_log_prob(X[outliers], inner.means, inner.covariances, np.log(np.maximum(inner.weights, 1e-300)))
+    posteriors = np.empty((len(X), k), np.float32)
+    posteriors[inliers] = inner.posteriors
+    posteriors[outliers] = normalise(log_p, axis=0)[0].T
+    bias = np.ones(X.shape)
+    bias[inliers] = inner.bias
+    return replace(
+        inner, labels=(posteriors.argmax(axis=1) + 1).astype(np.uint8), confidence=posteriors.max(axis=1),
+        posteriors=posteriors, bias=bias, corrected=X / bias, n_fit=int(inliers.sum()),
     )  # fmt: skip
 
 
