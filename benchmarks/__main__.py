@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-WORKLOADS = ("grid", "segment", "density", "app", "memory", "load", "tissue", "cli", "brain", "head", "reproduce")
+WORKLOADS = ("grid", "segment", "density", "app", "memory", "load", "tissue", "realscans", "cli", "brain", "head", "reproduce")
 
 for name in WORKLOADS:
     print(f"## {name}", flush=True)
