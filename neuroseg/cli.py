@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from neuroseg.errors import InputError
-from neuroseg.models.options import LESSON_SEED, OPTION, OPTIONS, FitOptions, Option, OptionError, renamed_value
+from neuroseg.models.options import LESSON_SEED, OPTION, OPTIONS, FitOptions, Option, OptionError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,10 +63,12 @@ def _reader(option: Option):
     """The flag's value as the option's type, an old spelling read as today's with a note."""
 
     def read(text: str):
-        value, notice = renamed_value(option.name, text)
-        if notice is not None:
-            print(f"note: {option.flag} {notice.partition(' ')[2]}", file=sys.stderr)
-        return option.kind(value)
+        if text in option.renamed:
+            new = option.renamed[text]
+            print(f"note: {option.flag} '{text}' is now spelled '{new}'; the old spelling will be refused in a future "
+                  "release.", file=sys.stderr)  # fmt: skip
+            text = new
+        return option.kind(text)
 
     return read
 

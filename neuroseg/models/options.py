@@ -290,14 +290,6 @@ class FitOptions:
         return dataclasses.asdict(self)
 
 
-def renamed_value(name: str, value: str) -> tuple[str, str | None]:
-    """An option's value in today's spelling, and a notice when it was an old one."""
-    new = OPTION[name].renamed.get(value)
-    if new is None:
-        return value, None
-    return new, f"{name} '{value}' is now spelled '{new}'; the old spelling will be refused in a future release."
-
-
 def check_k(k: int) -> int:
     """A valid number of clusters, or an :class:`InputError` naming ``k``."""
     if isinstance(k, bool) or int(k) != k or k < 1:
