@@ -7,7 +7,12 @@ import streamlit as st
 from neuroseg.core.stack import channel_name
 from neuroseg.errors import InputError
 from neuroseg.export.names import (
-    cluster_table_name, corrected_name, labels_name, posteriors_name, reproduce_name, run_stem,
+    cluster_table_name,
+    corrected_name,
+    labels_name,
+    posteriors_name,
+    reproduce_name,
+    run_stem,
 )  # fmt: skip
 from neuroseg.export.nifti import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
 from neuroseg.export.reproduce import segment_code
@@ -18,11 +23,19 @@ from neuroseg.ui.legacy import ensure_navigation
 from neuroseg.ui.markdown import literal
 from neuroseg.ui.reproduce import reproduce_expander
 from neuroseg.ui.urlparams import APP_MAX_K, MAX_SEED
+from neuroseg.ui.view3d import three_d
 from neuroseg.ui.viewer import three_views
-from neuroseg.ui.widgets import channel_window, error_text, fit_settings, mask_outline, require_stack, scope_switch
-from neuroseg.viz.crosshair import readout
-from neuroseg.viz.figures import labelled_scatter_figure, subsample_rows
-from neuroseg.viz.segmentation import confidence_figure, labelled_plane, tissue_tiles
+from neuroseg.ui.widgets import (
+    channel_window,
+    error_text,
+    fit_settings,
+    mask_outline,
+    require_stack,
+    scope_switch,
+    view_switch,
+)  # fmt: skip
+from neuroseg.viz.figures import labelled_scatter_figure, mixture_histogram_figure, subsample_rows
+from neuroseg.viz.segmentation import confidence_figure, labelled_plane, segmentation_readout, tissue_tiles
 
 ensure_navigation()
 ctx = current()
@@ -68,30 +81,44 @@ for warning in seg.warnings:
     st.warning(literal(warning), icon=":material/warning:")
 legend = seg.legend()
 opacity = st.slider("Label opacity", 0.0, 1.0, 0.6, 0.05, key="opacity")
-if kind == "slice":
+pointed = partial(segmentation_readout, seg)
+if view_switch() == "3d":
     st.caption(
-        f"Only {ctx.describe()} is analysed, so the other two views show its labels as a line; "
-        "choose 'the whole volume' to label every plane. Click a view to move the crosshair."
+        f"{stack.names[0]} inside the analysis mask, rendered in 3-D, with the labels in their colours"
+        + (f"; only {ctx.describe()} is analysed, so the labels cover that slice." if kind == "slice" else ".")
     )
-three_views(
-    "segment", partial(labelled_plane, seg, seg.label_volume(), channel_window(ctx, 0), opacity),
-    lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}",
-    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel),
-                          label_names=seg.tissue_names, voxel_to_mni=stack.mask.voxel_to_mni),
-    legend=legend,
-)  # fmt: skip
+    level = channel_window(ctx, 0)
+    three_d(
+        "segment", cache.scene_image(stack, 0, level, masked=True), pointed, labels=cache.scene_labels(seg),
+        legend=legend, opacity=opacity,
+    )  # fmt: skip
+else:
+    if kind == "slice":
+        st.caption(
+            f"Only {ctx.describe()} is analysed, so the other two views show its labels as a line; "
+            "choose 'the whole volume' to label every plane. Click a view to move the crosshair."
+        )
+    three_views(
+        "segment", partial(labelled_plane, seg, seg.label_volume(), channel_window(ctx, 0), opacity),
+        lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}", pointed, legend=legend,
+    )  # fmt: skip
+X = seg.features.X if result.corrected is None else result.corrected
+space = "intensity space" if result.corrected is None else "bias-corrected intensities"
 left, right = st.columns(2)
 with left:
     if len(stack.names) >= 2:
-        X = seg.features.X if result.corrected is None else result.corrected
-        space = "intensity space" if result.corrected is None else "bias-corrected intensities"
         st.plotly_chart(
             labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
                                     result.covariances, title=f"{k} clusters in {space}", legend=legend),
             key="labelled_scatter", width="stretch",
         )  # fmt: skip
     else:
-        st.info("With one channel there is no joint scatter; the clusters are intervals of intensity (see the table).")
+        st.plotly_chart(
+            mixture_histogram_figure(X[:, 0], result.labels, result.means[:, 0], result.covariances[:, 0, 0],
+                                     result.weights, stack.names[0], legend=legend,
+                                     title=f"{k} clusters on the histogram of {stack.names[0]} ({space})"),
+            key="mixture_histogram", width="stretch",
+        )  # fmt: skip
 with right:
     st.plotly_chart(confidence_figure(seg, ctx.scope(), mask_outline(ctx)), key="confidence", width="stretch")
 table = seg.table()

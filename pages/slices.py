@@ -1,16 +1,19 @@
 """Slices page: three orthogonal views through the crosshair with window/level, its readout, and histograms."""
 
+from functools import partial
+
 import streamlit as st
 
-from neuroseg.viz.orientation import slice_view
-from neuroseg.viz.rasters import window
-from neuroseg.viz.figures import histogram_figure
 from neuroseg.ui import cache
 from neuroseg.ui.context import current
 from neuroseg.ui.legacy import ensure_navigation
+from neuroseg.ui.view3d import three_d
 from neuroseg.ui.viewer import three_views
-from neuroseg.ui.widgets import channel_window, require_stack, scope_switch
+from neuroseg.ui.widgets import channel_window, require_stack, scope_switch, view_switch
 from neuroseg.viz.crosshair import plane, readout
+from neuroseg.viz.figures import histogram_figure
+from neuroseg.viz.orientation import slice_view
+from neuroseg.viz.rasters import window
 
 ensure_navigation()
 ctx = current()
@@ -27,18 +30,22 @@ level = c2.slider(
     f"Window of {shown}", lo_all, max(hi_all, lo_all + 1e-6), (low, high), key=f"window_{channel}",
     help="Intensities below the window are black, above it white (window/level).",
 )  # fmt: skip
-st.caption(
-    "Three orthogonal planes through the crosshair, in neurological convention (left on the left, anterior or "
-    "superior up), pixels at their physical size. Click a view, or use the sliders below, to move the crosshair; "
-    f"its position is in the URL (voxel=). The cyan outline is the analysis mask: {stack.mask.source}."
-)
-three_views(
-    "slices",
-    lambda axis, voxel: window(slice_view(stack.affine, axis).apply(plane(stack.channels[channel], axis, voxel)), *level),
-    lambda axis: f"{shown}, {ctx.planes[axis]}",
-    lambda voxel: readout(voxel, stack.affine, stack.channels, stack.names, voxel_to_mni=stack.mask.voxel_to_mni),
-    colorbar=(level[0], level[1], "gray", ""),
-)
+view = view_switch()
+pointed = partial(readout, affine=stack.affine, channels=stack.channels, names=stack.names, voxel_to_mni=stack.mask.voxel_to_mni)
+if view == "3d":
+    st.caption(f"{shown} rendered in 3-D through its window: voxels below the window are transparent.")
+    three_d("slices", cache.scene_image(stack, channel, level), pointed)
+else:
+    st.caption(
+        "Three orthogonal planes through the crosshair, in neurological convention (left on the left, anterior or "
+        "superior up), pixels at their physical size. Click a view, or use the sliders below, to move the crosshair; "
+        f"its position is in the URL (voxel=). The cyan outline is the analysis mask: {stack.mask.source}."
+    )
+    three_views(
+        "slices",
+        lambda axis, voxel: window(slice_view(stack.affine, axis).apply(plane(stack.channels[channel], axis, voxel)), *level),
+        lambda axis: f"{shown}, {ctx.planes[axis]}", pointed, colorbar=(level[0], level[1], "gray", ""),
+    )
 
 st.subheader("Intensity histograms")
 c1, c2, c3, c4 = st.columns(4)

@@ -34,6 +34,7 @@ from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
 from neuroseg.models.histogram import Histogram, intensity_histogram
 from neuroseg.ui.admission import admitted
 from neuroseg.ui.markdown import literal
+from neuroseg.viz.volume3d import display_volume, scene_nifti
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")
@@ -218,6 +219,27 @@ def joint_grids(digest: str, scope: Scope, pair: tuple[int, int], _X: np.ndarray
     """2-D histogram and kernel density of two channels' intensities."""
     x, y = _X[:, pair[0]], _X[:, pair[1]]
     return histogram2d(x, y), kde2d(x, y)
+
+
+def scene_image(stack: VolumeStack, channel: int, level: tuple[float, float], masked: bool = False) -> bytes:
+    """The 3-D view's image file: ``channel`` through the window ``level``, only the analysis mask if ``masked``.
+
+    Made once per session, image (its digest changes with the mask) and window.
+    """
+    store = session_store("scene_volumes", max_entries=4)
+    key = (stack.digest, channel, tuple(level), masked)
+    if key not in store:
+        keep = features(stack.digest, Scope("volume"), stack).mask if masked else None
+        store[key] = display_volume(stack.channels[channel], stack.affine, *level, keep=keep)
+    return store[key]
+
+
+def scene_labels(seg: Segmentation) -> bytes:
+    """The 3-D view's label file of a segmentation, made once per session and segmentation."""
+    store = session_store("scene_labels", max_entries=4)
+    if id(seg) not in store:
+        store[id(seg)] = (seg, scene_nifti(seg.label_volume(), seg.stack.affine))
+    return store[id(seg)][1]
 
 
 class LRUStore:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from neuroseg.core.axes import AXES
 from neuroseg.core.stack import VolumeStack
+from neuroseg.ui.context import current
 from neuroseg.ui.notices import note_url_problems
 from neuroseg.ui.urlparams import invalid, rules
 from neuroseg.viz.crosshair import centre, format_voxel, parse_voxel
@@ -17,6 +18,14 @@ def set_crosshair(shape: tuple[int, ...], voxel: tuple[int, int, int]) -> None:
     """Move the crosshair (for the grid ``shape``) and keep the URL's ``voxel`` in step."""
     st.session_state[_CROSSHAIR_KEY] = (tuple(shape), tuple(int(v) for v in voxel))
     show_in_url(shape, voxel)
+
+
+def move_crosshair(voxel: tuple[int, int, int]) -> None:
+    """Move the crosshair of the current image (a click or a slider in any view), in this run and the URL."""
+    ctx = current()
+    ctx.voxel = voxel
+    ctx.index = voxel[AXES.index(ctx.axis)]
+    set_crosshair(ctx.stack.shape, voxel)
 
 
 def show_in_url(shape: tuple[int, ...], voxel: tuple[int, int, int]) -> None:

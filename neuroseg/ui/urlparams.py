@@ -55,6 +55,7 @@ def rules(datasets: tuple[str, ...], slice_count: int | None = None) -> dict[str
         "kmax": Rule(low=1, high=APP_MAX_K),
         "seeds": Rule(low=1, high=MAX_SEEDS),
         "mask": Rule(choices=MASK_CHOICES),
+        "view": Rule(choices=("planes", "3d")),
     } | {option.url: Rule(choices=option.offered) for option in OPTIONS if option.url}
     if slice_count is not None:
         table["slice"] = Rule(low=0, high=slice_count - 1)

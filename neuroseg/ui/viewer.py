@@ -15,7 +15,7 @@ import streamlit as st
 from neuroseg.core.axes import AXES
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context, current
-from neuroseg.ui.crosshair import set_crosshair
+from neuroseg.ui.crosshair import move_crosshair
 from neuroseg.viz.crosshair import crosshair_position, format_voxel, plane, voxel_at
 from neuroseg.viz.figures import crosshair_figure
 from neuroseg.viz.orientation import slice_view
@@ -69,7 +69,7 @@ def three_views(
             row, col = round(points[0]["y"] / view.row_mm), round(points[0]["x"] / view.col_mm)
             moved = voxel_at(view, voxel, row, col, shape)
             if moved != voxel:
-                _move(moved)
+                move_crosshair(moved)
                 st.rerun(scope="fragment")
     sliders = st.columns(3)
     for column, axis in zip(sliders, order):
@@ -79,17 +79,15 @@ def three_views(
             f"{ctx.planes[axis].capitalize()} plane: {'ijk'[a]}",
             0, shape[a] - 1, key=f"{key}_cross_{axis}", on_change=_slid, args=(key, axis),
         )  # fmt: skip
-    st.table(pd.DataFrame(readout(voxel), columns=["crosshair", "value"]).set_index("crosshair"))
+    readout_table(readout(voxel))
 
 
-def _move(voxel: tuple[int, int, int]) -> None:
-    ctx = current()
-    ctx.voxel = voxel
-    ctx.index = voxel[AXES.index(ctx.axis)]
-    set_crosshair(ctx.stack.shape, voxel)
+def readout_table(rows: list[tuple[str, str]]) -> None:
+    """The crosshair's readout: indices, world coordinates, each channel's value (and label, where fitted)."""
+    st.table(pd.DataFrame(rows, columns=["crosshair", "value"]).set_index("crosshair"))
 
 
 def _slid(key: str, axis: str) -> None:
     voxel = list(current().voxel)
     voxel[AXES.index(axis)] = int(st.session_state[f"{key}_cross_{axis}"])
-    _move(tuple(voxel))
+    move_crosshair(tuple(voxel))

@@ -49,6 +49,15 @@ def scope_switch(default: str = "slice") -> str:
     )  # fmt: skip
 
 
+def view_switch() -> str:
+    """Three planes or the 3-D view, bound to the ``view`` URL parameter (DESIGN 3.15); the options are its values."""
+    return st.radio(
+        "View", ("planes", "3d"), key="view", bind="query-params", horizontal=True,
+        captions=("axial, coronal and sagittal", "rendered in your browser"),
+        help="The 3-D view renders the volume with WebGL (NiiVue): drag to turn it, cut into it with the clip plane.",
+    )  # fmt: skip
+
+
 def fit_settings() -> FitOptions:
     """The fit options' controls, labelled and explained by their declarations; the options that act.
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from neuroseg.analysis.segment import Segmentation
 from neuroseg.core.features import Scope
-from neuroseg.viz.crosshair import plane
+from neuroseg.viz.crosshair import plane, readout
 from neuroseg.viz.figures import image_figure
 from neuroseg.viz.orientation import slice_view
 from neuroseg.viz.rasters import colourize, overlay_rgb, window
@@ -28,6 +28,13 @@ def labelled_plane(
     turn = slice_view(seg.stack.affine, axis).apply
     grey = window(turn(plane(seg.stack.channels[0], axis, voxel)), *grey_window)
     return overlay_rgb(grey, turn(plane(labels, axis, voxel)), opacity)
+
+
+def segmentation_readout(seg: Segmentation, voxel: tuple[int, int, int]) -> list[tuple[str, str]]:
+    """What the crosshair reads on a segmentation: the image's readout plus the voxel's label and posterior."""
+    stack = seg.stack
+    return readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=seg.tissue_names,
+                   voxel_to_mni=stack.mask.voxel_to_mni)  # fmt: skip
 
 
 def on_slice(seg: Segmentation, rows: np.ndarray, shown: Scope) -> np.ndarray:
