@@ -74,3 +74,10 @@ def chart(at: AppTest, title: str) -> dict:
     found = [c for c, text in zip(charts(at), chart_titles(at)) if text.startswith(title)]
     assert found, f"no chart titled {title!r}; the page shows {chart_titles(at)}"
     return found[0]
+
+
+def component_args(at: AppTest, name: str) -> dict | None:
+    """The arguments the page gave its component ``name`` (e.g. the 3-D view), or None if it shows none."""
+    found = [el for el in at.get("component_instance") if el.proto.component_name == name]
+    return json.loads(found[0].proto.json_args) if found else None
+

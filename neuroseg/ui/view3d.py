@@ -31,8 +31,11 @@ NIIVUE_ROUTE = "neuroseg-niivue"
 """The component folder that serves NiiVue's build to the view (``../neuroseg-niivue/niivue.umd.js``)."""
 FRONTEND = Path(__file__).parent / "frontend" / "view3d"
 LAYOUTS = {"planes and 3-D": "multiplanar", "3-D alone": "render"}
-CLIPS = {"nowhere": None, "the left": (270, 0), "the right": (90, 0), "the front": (180, 0), "above": (0, 90)}
-"""Where the clip plane cuts from: NiiVue's azimuth and elevation of the plane's normal, in degrees."""
+CLIPS = {
+    "nowhere": None, "the left": (270, 0, 90, 0), "the right": (90, 0, 270, 0), "the front": (180, 0, 180, 0),
+    "the back": (0, 0, 0, 0), "above": (0, 90, 0, 90),
+}  # fmt: skip
+"""Where the clip plane cuts from: NiiVue's azimuth and elevation of the plane, then of the camera that faces the cut."""
 
 
 def niivue_folder() -> Path:
@@ -84,8 +87,8 @@ def three_d(
     layout = left.radio("Layout", tuple(LAYOUTS), key=f"{key}_3d_layout", horizontal=True)
     clip = middle.selectbox("Cut into the volume from", tuple(CLIPS), key=f"{key}_3d_clip")
     depth = right.slider(
-        "Depth of the cut (0 = through the centre)", -0.5, 0.5, 0.0, 0.05, key=f"{key}_3d_depth",
-        disabled=CLIPS[clip] is None, help="How far the clip plane sits from the volume's centre, as a fraction of its size.",
+        "Cut away (% of the volume's width)", 5, 95, 50, 5, key=f"{key}_3d_depth", disabled=CLIPS[clip] is None,
+        help="How far the clip plane goes in; 50 % cuts through the volume's centre.",
     )  # fmt: skip
     shown = None
     if legend:
@@ -101,7 +104,7 @@ def three_d(
         opacity=opacity,
         crosshair=world_point(ctx.stack.affine, ctx.voxel),
         layout=LAYOUTS[layout],
-        clip=None if CLIPS[clip] is None else [depth, *CLIPS[clip]],
+        clip=None if CLIPS[clip] is None else [0.5 - depth / 100, *CLIPS[clip]],
         height=640 if LAYOUTS[layout] == "multiplanar" else 520,
         key=f"{key}_3d", default=None,
     )  # fmt: skip

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from scipy.special import ndtr
 
 from neuroseg.analysis.density import Grid2D
 from neuroseg.viz.orientation import SliceView
@@ -228,10 +229,12 @@ def mixture_histogram_figure(
     """One channel's histogram, stacked by label, with each cluster's weighted Gaussian and their sum.
 
     The one-channel counterpart of the labelled scatter with ellipses: bars
-    count the voxels each label took per intensity bin, curves are the fitted
-    components scaled to voxels per bin (weight x density x voxels x bin width).
-    Binned on the server; the x range is the middle 99.9 % of the values, so a
-    few very bright voxels do not squeeze the rest.
+    count the voxels each label took per intensity bin; each curve is the
+    voxels its component expects in each bin (weight x voxels x the Gaussian's
+    probability of the bin), so curves and bars share one scale and a
+    component narrower than a bin still shows its height. Binned on the
+    server; the x range is the middle 99.9 % of the values, so a few very
+    bright voxels do not squeeze the rest.
 
     Parameters
     ----------
@@ -246,28 +249,26 @@ def mixture_histogram_figure(
     """
     low, high = np.percentile(values, [0.05, 99.95]) if len(values) else (0.0, 1.0)
     edges = np.linspace(low, max(high, low + 1e-9), bins + 1)
-    width = edges[1] - edges[0]
     centres = (edges[:-1] + edges[1:]) / 2
-    x = np.linspace(edges[0], edges[-1], 400)
     fig = go.Figure()
-    total = np.zeros_like(x)
+    total = np.zeros(bins)
     for label in range(1, len(means) + 1):
         text = (legend or {}).get(label, f"cluster {label}")
         colour = label_colour(label)
         counts = np.histogram(values[labels == label], bins=edges)[0]
         fig.add_trace(
-            go.Bar(x=centres, y=counts, width=width, name=text, marker_color=colour, opacity=0.5, legendgroup=text,
-                   hovertemplate=f"{text}<br>%{{x:.4g}}: %{{y:,}} voxels<extra></extra>")
+            go.Bar(x=centres, y=counts, width=edges[1] - edges[0], name=text, marker_color=colour, opacity=0.5,
+                   legendgroup=text, hovertemplate=f"{text}<br>%{{x:.4g}}: %{{y:,}} voxels<extra></extra>")
         )  # fmt: skip
-        sd = np.sqrt(max(float(variances[label - 1]), 1e-12))
-        curve = weights[label - 1] * len(values) * width * np.exp(-0.5 * ((x - means[label - 1]) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
-        total += curve
+        sd = np.sqrt(max(float(variances[label - 1]), 1e-24))
+        expected = weights[label - 1] * len(values) * np.diff(ndtr((edges - means[label - 1]) / sd))
+        total += expected
         fig.add_trace(
-            go.Scatter(x=x, y=curve, mode="lines", line=dict(color=colour, width=2.5), legendgroup=text,
+            go.Scatter(x=centres, y=expected, mode="lines", line=dict(color=colour, width=2.5), legendgroup=text,
                        name=f"{text}: Gaussian", hovertemplate=f"{text} Gaussian<br>%{{x:.4g}}: %{{y:,.0f}}<extra></extra>")
         )  # fmt: skip
     fig.add_trace(
-        go.Scatter(x=x, y=total, mode="lines", name="sum of the Gaussians", line=dict(color="#444444", width=2, dash="dash"),
+        go.Scatter(x=centres, y=total, mode="lines", name="sum of the Gaussians", line=dict(color="#444444", width=2, dash="dash"),
                    hovertemplate="sum<br>%{x:.4g}: %{y:,.0f}<extra></extra>")
     )  # fmt: skip
     fig.update_layout(

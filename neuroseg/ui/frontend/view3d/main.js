@@ -10,6 +10,7 @@ let loaded = { image: null, labels: null };
 let latest = null;   // the newest arguments from Python
 let busy = false;    // a load is running; it applies `latest` when done
 let clicks = 0;
+let cut = null;    // the clip plane drawn, as JSON
 let timer = null;
 
 function post(type, data) {
@@ -32,6 +33,7 @@ function viewer() {
     multiplanarShowRender: niivue.SHOW_RENDER.ALWAYS,
     dragAndDropEnabled: false,
     isOrientCube: true,
+    clipPlaneColor: [0, 0, 0, 0],
     loadingText: "",
   });
   nv.attachToCanvas(canvas);
@@ -69,7 +71,13 @@ function apply(args) {
     view.updateGLVolume();
   }
   view.setSliceType(args.layout === "render" ? niivue.SLICE_TYPE.RENDER : niivue.SLICE_TYPE.MULTIPLANAR);
-  view.setClipPlane(args.clip ? args.clip : [2, 0, 0]);
+  const clip = JSON.stringify(args.clip);
+  if (clip !== cut) {
+    // A new cut: clip, and turn the camera to look at the cut face.
+    cut = clip;
+    view.setClipPlane(args.clip ? args.clip.slice(0, 3) : [2, 0, 0]);
+    if (args.clip) view.setRenderAzimuthElevation(args.clip[3], args.clip[4]);
+  }
   view.scene.crosshairPos = view.mm2frac(args.crosshair);
   view.drawScene();
 }
