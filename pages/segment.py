@@ -7,12 +7,7 @@ import streamlit as st
 from neuroseg.core.stack import channel_name
 from neuroseg.errors import InputError
 from neuroseg.export.names import (
-    cluster_table_name,
-    corrected_name,
-    labels_name,
-    posteriors_name,
-    reproduce_name,
-    run_stem,
+    cluster_table_name, corrected_name, labels_name, posteriors_name, reproduce_name, run_stem,
 )  # fmt: skip
 from neuroseg.export.nifti import corrected_nifti, label_nifti, nifti_gz_bytes, posteriors_nifti
 from neuroseg.export.reproduce import segment_code
@@ -26,16 +21,11 @@ from neuroseg.ui.urlparams import APP_MAX_K, MAX_SEED
 from neuroseg.ui.view3d import three_d
 from neuroseg.ui.viewer import three_views
 from neuroseg.ui.widgets import (
-    channel_window,
-    error_text,
-    fit_settings,
-    mask_outline,
-    require_stack,
-    scope_switch,
-    view_switch,
+    channel_window, error_text, fit_settings, mask_outline, require_stack, scope_switch, view_switch,
 )  # fmt: skip
-from neuroseg.viz.figures import labelled_scatter_figure, mixture_histogram_figure, subsample_rows
-from neuroseg.viz.segmentation import confidence_figure, labelled_plane, segmentation_readout, tissue_tiles
+from neuroseg.viz.segmentation import (
+    confidence_figure, intensity_figure, labelled_plane, segmentation_readout, tissue_tiles,
+)  # fmt: skip
 
 ensure_navigation()
 ctx = current()
@@ -102,25 +92,9 @@ else:
         "segment", partial(labelled_plane, seg, seg.label_volume(), channel_window(ctx, 0), opacity),
         lambda axis: f"Labels over {stack.names[0]}, {ctx.planes[axis]}", pointed, legend=legend,
     )  # fmt: skip
-X = seg.features.X if result.corrected is None else result.corrected
-space = "intensity space" if result.corrected is None else "bias-corrected intensities"
 left, right = st.columns(2)
-with left:
-    if len(stack.names) >= 2:
-        st.plotly_chart(
-            labelled_scatter_figure(X, result.labels, stack.names, subsample_rows(len(X)), result.means,
-                                    result.covariances, title=f"{k} clusters in {space}", legend=legend),
-            key="labelled_scatter", width="stretch",
-        )  # fmt: skip
-    else:
-        st.plotly_chart(
-            mixture_histogram_figure(X[:, 0], result.labels, result.means[:, 0], result.covariances[:, 0, 0],
-                                     result.weights, stack.names[0], legend=legend,
-                                     title=f"{k} clusters on the histogram of {stack.names[0]} ({space})"),
-            key="mixture_histogram", width="stretch",
-        )  # fmt: skip
-with right:
-    st.plotly_chart(confidence_figure(seg, ctx.scope(), mask_outline(ctx)), key="confidence", width="stretch")
+left.plotly_chart(intensity_figure(seg), key="intensity_space", width="stretch")
+right.plotly_chart(confidence_figure(seg, ctx.scope(), mask_outline(ctx)), key="confidence", width="stretch")
 table = seg.table()
 st.markdown("**Clusters** (numbered by ascending mean of the first channel)")
 st.dataframe(table.round(3), hide_index=True, width="stretch")

@@ -31,7 +31,9 @@ level = c2.slider(
     help="Intensities below the window are black, above it white (window/level).",
 )  # fmt: skip
 view = view_switch()
-pointed = partial(readout, affine=stack.affine, channels=stack.channels, names=stack.names, voxel_to_mni=stack.mask.voxel_to_mni)
+pointed = partial(
+    readout, affine=stack.affine, channels=stack.channels, names=stack.names, voxel_to_mni=stack.mask.voxel_to_mni
+)
 if view == "3d":
     st.caption(f"{shown} rendered in 3-D through its window: voxels below the window are transparent.")
     three_d("slices", cache.scene_image(stack, channel, level), pointed)

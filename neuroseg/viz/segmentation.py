@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from neuroseg.analysis.segment import Segmentation
 from neuroseg.core.features import Scope
 from neuroseg.viz.crosshair import plane, readout
-from neuroseg.viz.figures import image_figure
+from neuroseg.viz.figures import image_figure, labelled_scatter_figure, mixture_histogram_figure, subsample_rows
 from neuroseg.viz.orientation import slice_view
 from neuroseg.viz.rasters import colourize, overlay_rgb, window
 
@@ -35,6 +35,21 @@ def segmentation_readout(seg: Segmentation, voxel: tuple[int, int, int]) -> list
     stack = seg.stack
     return readout(voxel, stack.affine, stack.channels, stack.names, *seg.at(voxel), label_names=seg.tissue_names,
                    voxel_to_mni=stack.mask.voxel_to_mni)  # fmt: skip
+
+
+def intensity_figure(seg: Segmentation) -> go.Figure:
+    """The clusters in intensity space: the labelled scatter with its ellipses, or with one channel the histogram
+    with each cluster's Gaussian (bias-corrected intensities where the tissue model corrected them)."""
+    result, names = seg.result, seg.stack.names
+    X = seg.features.X if result.corrected is None else result.corrected
+    space = "intensity space" if result.corrected is None else "bias-corrected intensities"
+    if len(names) >= 2:
+        return labelled_scatter_figure(X, result.labels, names, subsample_rows(len(X)), result.means, result.covariances,
+                                       title=f"{result.k} clusters in {space}", legend=seg.legend())  # fmt: skip
+    return mixture_histogram_figure(
+        X[:, 0], result.labels, result.means[:, 0], result.covariances[:, 0, 0], result.weights, names[0],
+        legend=seg.legend(), title=f"{result.k} clusters on the histogram of {names[0]} ({space})",
+    )  # fmt: skip
 
 
 def on_slice(seg: Segmentation, rows: np.ndarray, shown: Scope) -> np.ndarray:

@@ -9,12 +9,12 @@ only: no description, no header fields of the source.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping, Sequence
 
 import nibabel as nib
 import numpy as np
 
-from neuroseg.export.nifti import nifti_gz_bytes
 from neuroseg.viz.palette import label_colour
 from neuroseg.viz.rasters import window
 
@@ -24,7 +24,7 @@ def scene_nifti(volume: np.ndarray, affine: np.ndarray) -> bytes:
     image = nib.Nifti1Image(np.asarray(volume, dtype=np.uint8), affine)
     image.set_sform(affine, code=1)
     image.set_qform(affine, code=1)
-    return nifti_gz_bytes(image)
+    return gzip.compress(image.to_bytes(), compresslevel=6)
 
 
 def display_volume(
