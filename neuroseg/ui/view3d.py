@@ -32,10 +32,10 @@ NIIVUE_ROUTE = "neuroseg-niivue"
 FRONTEND = Path(__file__).parent / "frontend" / "view3d"
 LAYOUTS = {"planes and 3-D": "multiplanar", "3-D alone": "render"}
 CLIPS = {
-    "nowhere": None, "the left": (270, 0, 90, 0), "the right": (90, 0, 270, 0), "the front": (180, 0, 180, 0),
-    "the back": (0, 0, 0, 0), "above": (0, 90, 0, 90),
+    "nowhere": None, "the left": (270, 0, 110, 15), "the right": (90, 0, 250, 15), "the front": (180, 0, 160, 15),
+    "the back": (0, 0, 20, 15), "above": (0, 90, 30, 50),
 }  # fmt: skip
-"""Where the clip plane cuts from: NiiVue's azimuth and elevation of the plane, then of the camera that faces the cut."""
+"""Where the clip plane cuts from: NiiVue's azimuth and elevation of the plane, then of a camera that sees the cut face."""
 
 
 def niivue_folder() -> Path:
@@ -57,7 +57,6 @@ def _url(data: bytes, slot: str) -> str:
     return runtime.get_instance().media_file_mgr.add(data, "application/gzip", f"neuroseg.view3d.{slot}")
 
 
-@st.fragment
 def three_d(
     key: str,
     image: bytes,
@@ -113,7 +112,7 @@ def three_d(
         moved = nearest_voxel(ctx.stack.affine, value["mm"], ctx.stack.shape)
         if moved != ctx.voxel:
             move_crosshair(moved)
-            st.rerun(scope="fragment")
+            st.rerun()
     st.caption(
         "Drag to turn the volume, scroll to zoom; a click in any tile moves the crosshair (voxel= in the URL), "
         "and the crosshair moved anywhere else shows here."

@@ -394,3 +394,88 @@ def test_a_second_sessions_fit_queues_visibly_behind_a_grid_and_then_runs(browse
         for pg in pages:
             pg.context.close()
         srv.stop()
+
+
+def view3d_ready(page: Page):
+    """The 3-D view's frame once its canvas has drawn the current volumes (DESIGN 3.15's contract)."""
+    frame = page.frame_locator('iframe[title="3-D view"]')
+    expect(frame.locator('canvas[data-ready="1"]')).to_have_count(1, timeout=60_000)
+    return frame
+
+
+def niivue(page: Page, expression: str):
+    """Evaluate ``expression`` inside the 3-D view's page (where ``nv`` is its NiiVue)."""
+    return next(f for f in page.frames if "/component/3-D%20view/" in f.url).evaluate(expression)
+
+
+def test_segment_in_3d_shows_the_labels_cuts_and_shares_the_crosshair_both_ways(server, page):
+    volumes = []
+    page.on("request", lambda r: volumes.append(r.url) if "/media/" in r.url and r.url.endswith(".gz") else None)
+    page.goto(f"{server.url}/segment?view=3d&scope=volume&voxel=49,58,47")
+    settle(page)
+    view3d_ready(page)
+    assert len(volumes) == 2  # the image and the labels, once
+    assert niivue(page, "nv.volumes.length") == 2
+    colours = niivue(page, "Array.from(nv.volumes[1].colormapLabel.lut.slice(4, 16))")
+    assert colours == [0x56, 0xB4, 0xE9, 255, 0x99, 0x4F, 0x00, 255, 0xE1, 0xBE, 0x6A, 255]  # CSF, GM, WM
+    assert niivue(page, "Array.from(nv.frac2mm(nv.scene.crosshairPos)).slice(0, 3).map(Math.round)") == [0, -18, 22]
+    no_exceptions(page)
+    shoot(page, "19_segment_3d")
+
+    box = page.locator('iframe[title="3-D view"]').bounding_box()  # the coronal tile, top left of the grid
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.2)
+    expect(page).to_have_url(re.compile(r"voxel=(?!49%2C58%2C47)"), timeout=30_000)
+    settle(page)
+    voxel = [int(v) for v in page.url.split("voxel=")[1].split("&")[0].split("%2C")]
+    expect(page.get_by_test_id("stTable").first).to_contain_text(", ".join(map(str, voxel)))
+    slider = page.get_by_role("slider", name=re.compile("Slice \\(axial\\)"))  # the crosshair moved elsewhere ...
+    slider.press("ArrowRight")
+    settle(page)
+    reading = page.get_by_test_id("stTable").first
+    expect(reading).not_to_contain_text(", ".join(map(str, voxel)))
+    view3d_ready(page)
+    world = re.search(r"mm(-?[\d.]+), (-?[\d.]+), (-?[\d.]+)", reading.inner_text().replace("\n", "").replace("\t", ""))
+    mm = niivue(page, "Array.from(nv.frac2mm(nv.scene.crosshairPos)).slice(0, 3)")
+    assert [round(v) for v in mm] == [round(float(v)) for v in world.groups()]  # ... shows in 3-D
+    assert len(volumes) == 2  # neither the click nor the slider sent a volume again
+    page.get_by_text("planes", exact=True).click()  # and the planes share the crosshair
+    settle(page)
+    expect(page.get_by_role("slider", name=re.compile("Sagittal plane"))).to_have_value(str(voxel[0]))
+    page.get_by_text("3d", exact=True).click()
+    settle(page)
+    view3d_ready(page)
+    volumes.clear()
+
+    page.get_by_text("3-D alone").click()
+    settle(page)
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Cut into").click()
+    page.get_by_role("option", name="the left").click()
+    settle(page)
+    view3d_ready(page)
+    assert niivue(page, "nv.scene.clipPlaneDepthAziElevs[0]") == [0, 270, 0]
+    page.get_by_role("button", name="2 GM").click()  # hide grey matter
+    settle(page)
+    view3d_ready(page)
+    assert niivue(page, "nv.volumes[1].colormapLabel.lut[11]") == 0
+    page.wait_for_timeout(800)
+    no_exceptions(page)
+    shoot(page, "20_segment_3d_cut")
+    assert volumes == []  # cutting and hiding labels sent no volume
+
+
+def test_slices_in_3d_and_the_one_channel_histogram_with_its_gaussians(server, page):
+    page.goto(f"{server.url}/slices?dataset=mni152&view=3d")
+    settle(page)
+    view3d_ready(page)
+    assert niivue(page, "nv.volumes.length") == 1
+    no_exceptions(page)
+    shoot(page, "21_slices_3d")
+
+    page.goto(f"{server.url}/segment?dataset=mni152&scope=volume")
+    settle(page)
+    figure = page.locator(".js-plotly-plot").filter(has_text="clusters on the histogram of T1")
+    expect(figure).to_contain_text("sum of the Gaussians")
+    expect(figure).to_contain_text("GM: Gaussian")
+    figure.scroll_into_view_if_needed()
+    no_exceptions(page)
+    shoot(page, "22_segment_one_channel_histogram")

@@ -37,7 +37,7 @@ def test_segment_in_3d_draws_the_labels_in_the_palette_and_cuts_hides_and_follow
     at.selectbox(key="segment_3d_clip").set_value("the left").run()
     at.radio(key="segment_3d_layout").set_value("3-D alone").run()
     moved = component_args(at, TITLE)
-    assert moved["clip"] == [0.0, 270, 0, 90, 0] and moved["layout"] == "render"
+    assert moved["clip"] == [0.0, 270, 0, 110, 15] and moved["layout"] == "render"
     at.slider(key="segment_3d_depth").set_value(75).run()
     assert component_args(at, TITLE)["clip"][0] == -0.25
     before = component_args(at, TITLE)

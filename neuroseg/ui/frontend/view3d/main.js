@@ -37,6 +37,7 @@ function viewer() {
     loadingText: "",
   });
   nv.attachToCanvas(canvas);
+  nv.backgroundMasksOverlays = 1; // labels start where the (clipped) image starts: a cut shows them on its face
   nv.onLocationChange = (data) => {
     // A click (or drag) in a tile moved the crosshair: tell Python once the pointer settles.
     clearTimeout(timer);
