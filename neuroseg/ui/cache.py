@@ -34,7 +34,7 @@ from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
 from neuroseg.models.histogram import Histogram, intensity_histogram
 from neuroseg.ui.admission import admitted
 from neuroseg.ui.markdown import literal
-from neuroseg.viz.volume3d import display_volume, scene_nifti
+from neuroseg.viz.volume3d import content_box, display_volume, scene_nifti
 
 
 @st.cache_resource(show_spinner="Loading the sample volumes…")
@@ -235,10 +235,11 @@ def scene_image(stack: VolumeStack, channel: int, level: tuple[float, float], ma
 
 
 def scene_labels(seg: Segmentation) -> bytes:
-    """The 3-D view's label file of a segmentation, made once per session and segmentation."""
+    """The 3-D view's label file of a segmentation (cropped as its masked image), made once per session and segmentation."""
     store = session_store("scene_labels", max_entries=4)
     if id(seg) not in store:
-        store[id(seg)] = (seg, scene_nifti(seg.label_volume(), seg.stack.affine))
+        box = content_box(features(seg.stack.digest, Scope("volume"), seg.stack).mask)
+        store[id(seg)] = (seg, scene_nifti(seg.label_volume(), seg.stack.affine, box))
     return store[id(seg)][1]
 
 

@@ -222,6 +222,26 @@ def labelled_scatter_figure(
     return fig
 
 
+def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """About ``bins`` equal bins over the middle 99.9 % of ``values``, each a whole number of the values' step.
+
+    Integer (or 8-bit) intensities binned at a width that is not a multiple of
+    their step give a comb of alternately full and empty bins; this keeps
+    every bin the same number of steps wide.
+    """
+    if not len(values):
+        return np.linspace(0.0, 1.0, bins + 1)
+    low, high = np.percentile(values, [0.05, 99.95])
+    width = max(high - low, 1e-9) / bins
+    sample = values[:: max(1, len(values) // 200_000)]
+    levels = np.unique(sample[(sample >= low) & (sample <= high)])
+    step = np.diff(levels).min() if len(levels) > 1 else 0.0
+    if step > width / 50:
+        width = np.ceil(width / step) * step
+        return np.arange(low - step / 2, high + width, width)
+    return np.linspace(low, low + bins * width, bins + 1)
+
+
 def mixture_histogram_figure(
     values: np.ndarray, labels: np.ndarray, means: np.ndarray, variances: np.ndarray, weights: np.ndarray,
     name: str, bins: int = 120, legend: Mapping[int, str] | None = None, title: str = "",
@@ -247,11 +267,10 @@ def mixture_histogram_figure(
     name : str
         The channel's name (the x axis).
     """
-    low, high = np.percentile(values, [0.05, 99.95]) if len(values) else (0.0, 1.0)
-    edges = np.linspace(low, max(high, low + 1e-9), bins + 1)
+    edges = _bin_edges(values, bins)
     centres = (edges[:-1] + edges[1:]) / 2
     fig = go.Figure()
-    total = np.zeros(bins)
+    total = np.zeros(len(centres))
     for label in range(1, len(means) + 1):
         text = (legend or {}).get(label, f"cluster {label}")
         colour = label_colour(label)
@@ -265,7 +284,8 @@ def mixture_histogram_figure(
         total += expected
         fig.add_trace(
             go.Scatter(x=centres, y=expected, mode="lines", line=dict(color=colour, width=2.5), legendgroup=text,
-                       name=f"{text}: Gaussian", hovertemplate=f"{text} Gaussian<br>%{{x:.4g}}: %{{y:,.0f}}<extra></extra>")
+                       name=f"{text}: Gaussian", showlegend=False,
+                       hovertemplate=f"{text} Gaussian<br>%{{x:.4g}}: %{{y:,.0f}}<extra></extra>")
         )  # fmt: skip
     fig.add_trace(
         go.Scatter(x=centres, y=total, mode="lines", name="sum of the Gaussians", line=dict(color="#444444", width=2, dash="dash"),

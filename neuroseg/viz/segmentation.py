@@ -46,9 +46,10 @@ def intensity_figure(seg: Segmentation) -> go.Figure:
     if len(names) >= 2:
         return labelled_scatter_figure(X, result.labels, names, subsample_rows(len(X)), result.means, result.covariances,
                                        title=f"{result.k} clusters in {space}", legend=seg.legend())  # fmt: skip
+    corrected = "" if result.corrected is None else " (bias-corrected)"
     return mixture_histogram_figure(
         X[:, 0], result.labels, result.means[:, 0], result.covariances[:, 0, 0], result.weights, names[0],
-        legend=seg.legend(), title=f"{result.k} clusters on the histogram of {names[0]} ({space})",
+        legend=seg.legend(), title=f"{result.k} clusters on the histogram of {names[0]}{corrected}",
     )  # fmt: skip
 
 

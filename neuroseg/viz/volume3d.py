@@ -1,10 +1,12 @@
 """What a 3-D view draws: small uint8 NIfTI volumes, a colour table per label, voxels in millimetres (DESIGN 3.15).
 
-The browser renders the volumes itself (WebGL), so what travels is the data,
-as compact as the view allows: the image window-levelled to 0..255 with
-everything outside what is shown set to 0 (long runs of zeros gzip to almost
-nothing), the labels as they are. Each file holds the data and the affine
-only: no description, no header fields of the source.
+The browser renders the volumes itself (WebGL, in software on a machine
+without a GPU), so what travels is the data, as compact as the view allows:
+the image window-levelled to 0..255 with everything outside what is shown
+set to 0, both files cropped to the box that holds what is shown (a brain
+fills about 40 % of its grid, and the browser's work grows with the voxels),
+the labels as they are. Each file holds the data and its affine only: no
+description, no header fields of the source.
 """
 
 from __future__ import annotations
@@ -19,8 +21,20 @@ from neuroseg.viz.palette import label_colour
 from neuroseg.viz.rasters import window
 
 
-def scene_nifti(volume: np.ndarray, affine: np.ndarray) -> bytes:
-    """A uint8 volume as ``.nii.gz`` bytes with nothing but its affine (sform and qform, scanner space)."""
+def content_box(mask: np.ndarray) -> tuple[slice, slice, slice]:
+    """The smallest box of the grid that holds every True voxel of ``mask`` (the whole grid when there is none)."""
+    box = []
+    for axis in range(3):
+        inside = np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != axis)))
+        box.append(slice(int(inside[0]), int(inside[-1]) + 1) if len(inside) else slice(0, mask.shape[axis]))
+    return tuple(box)
+
+
+def scene_nifti(volume: np.ndarray, affine: np.ndarray, box: tuple[slice, ...] | None = None) -> bytes:
+    """A uint8 volume (cropped to ``box``) as ``.nii.gz`` bytes with nothing but its affine (sform and qform, scanner space)."""
+    if box is not None:
+        volume = volume[box]
+        affine = affine @ nib.affines.from_matvec(np.eye(3), [b.start for b in box])
     image = nib.Nifti1Image(np.asarray(volume, dtype=np.uint8), affine)
     image.set_sform(affine, code=1)
     image.set_qform(affine, code=1)
@@ -30,7 +44,7 @@ def scene_nifti(volume: np.ndarray, affine: np.ndarray) -> bytes:
 def display_volume(
     volume: np.ndarray, affine: np.ndarray, low: float, high: float, keep: np.ndarray | None = None
 ) -> bytes:
-    """The image as the view shows it: window-levelled to 0..255, zero outside ``keep`` (if given).
+    """The image as the view shows it: window-levelled to 0..255, zero outside ``keep``, cropped to what is left.
 
     Parameters
     ----------
@@ -42,7 +56,8 @@ def display_volume(
         Display window: ``low`` and below become 0, ``high`` and above 255.
     keep : ndarray of bool, optional
         Voxels to draw (e.g. the analysis mask, so that a rendering shows the
-        brain rather than the scalp); the rest become 0.
+        brain rather than the scalp); the rest become 0. The file is cropped
+        to ``content_box(keep)``, or without it to the voxels above the window's low end.
 
     Returns
     -------
@@ -52,7 +67,7 @@ def display_volume(
     grey = window(volume, low, high)
     if keep is not None:
         grey[~keep] = 0
-    return scene_nifti(grey, affine)
+    return scene_nifti(grey, affine, content_box(grey > 0 if keep is None else keep))
 
 
 def label_table(legend: Mapping[int, str], shown: Sequence[int] | None = None) -> dict[str, list]:

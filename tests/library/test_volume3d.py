@@ -14,24 +14,36 @@ from neuroseg.core.features import Scope
 from neuroseg.ui.view3d import niivue_folder
 from neuroseg.viz.figures import mixture_histogram_figure
 from neuroseg.viz.palette import label_colour
-from neuroseg.viz.volume3d import display_volume, label_table, nearest_voxel, scene_nifti, world_point
+from neuroseg.viz.volume3d import content_box, display_volume, label_table, nearest_voxel, scene_nifti, world_point
 
 
 def read(data: bytes) -> nib.Nifti1Image:
     return nib.Nifti1Image.from_bytes(gzip.decompress(data))
 
 
-def test_display_volume_is_the_windowed_image_on_its_grid_and_zero_outside_what_is_kept():
+def test_display_volume_is_the_windowed_image_zero_outside_what_is_kept_and_cropped_to_it():
     affine = np.array([[-1.2, 0, 0, 90], [0, 1.0, 0.2, -126], [0, 0, 1.5, -72], [0, 0, 0, 1]])
-    volume = np.linspace(0, 1000, 4 * 5 * 6).reshape(4, 5, 6)
-    keep = volume > 300
+    volume = np.linspace(0, 1000, 8 * 9 * 10).reshape(8, 9, 10)
+    keep = np.zeros(volume.shape, bool)
+    keep[2:6, 3:9, 1:4] = volume[2:6, 3:9, 1:4] > 300
     image = read(display_volume(volume, affine, 200.0, 800.0, keep=keep))
     data = np.asarray(image.dataobj)
-    assert data.dtype == np.uint8 and data.shape == volume.shape
-    np.testing.assert_allclose(image.affine, affine, atol=1e-5)
-    assert data[~keep].max() == 0 and data[volume >= 800].min() == 255
-    middle = (volume > 300) & (volume < 800)
-    np.testing.assert_array_equal(data[middle], ((volume[middle] - 200) / 600 * 255).astype(np.uint8))
+    box = content_box(keep)
+    assert data.dtype == np.uint8 and data.shape == volume[box].shape == (4, 6, 3)
+    for corner in [(0, 0, 0), (3, 5, 2)]:  # every voxel keeps its place in the world
+        source = tuple(c + b.start for c, b in zip(corner, box))
+        np.testing.assert_allclose(world_point(image.affine, corner), world_point(affine, source), atol=1e-4)
+    inside, grey = keep[box], volume[box]
+    assert data[~inside].max() == 0
+    np.testing.assert_array_equal(data[inside], np.clip((grey[inside] - 200) / 600 * 255, 0, 255).astype(np.uint8))
+
+
+def test_without_a_mask_the_image_is_cropped_to_what_the_window_shows():
+    volume = np.zeros((20, 20, 20))
+    volume[5:15, 4:8, 10:12] = 500.0
+    image = read(display_volume(volume, np.eye(4), 100.0, 600.0))
+    assert image.shape == (10, 4, 2) and np.asarray(image.dataobj).min() > 0
+    assert content_box(np.zeros((3, 4, 5), bool)) == (slice(0, 3), slice(0, 4), slice(0, 5))
 
 
 def test_scene_files_carry_nothing_but_data_and_affine(sample):

@@ -75,6 +75,7 @@ def test_one_channel_segment_shows_the_histogram_with_each_clusters_gaussian():
     figure = chart(at, "3 clusters on the histogram of T1")
     names = [trace.get("name") for trace in figure["data"]]
     assert names[-1] == "sum of the Gaussians" and sum(n.endswith(": Gaussian") for n in names) == 3
+    assert [t.get("showlegend", True) for t in figure["data"]].count(False) == 3  # one legend entry per label
     colours = [trace["marker"]["color"] for trace in figure["data"] if trace["type"] == "bar"]
     assert colours == [label_colour(i) for i in (1, 2, 3)]
     assert "there is no joint scatter" not in texts(at)

@@ -5,12 +5,11 @@
 const canvas = document.getElementById("gl");
 const status = document.getElementById("status");
 const frame = document.getElementById("view");
-let nv = null;
 let loaded = { image: null, labels: null };
+let shown = {};      // what apply() last drew, as JSON, by argument
 let latest = null;   // the newest arguments from Python
 let busy = false;    // a load is running; it applies `latest` when done
 let clicks = 0;
-let cut = null;    // the clip plane drawn, as JSON
 let timer = null;
 
 function post(type, data) {
@@ -23,64 +22,66 @@ function absolute(url) {
   return window.location.origin + path.slice(0, path.indexOf("/component/")) + url;
 }
 
-function viewer() {
-  if (nv) return nv;
-  nv = new niivue.Niivue({
-    backColor: [0, 0, 0, 1],
-    show3Dcrosshair: true,
-    crosshairColor: [1, 0.84, 0, 1],
-    multiplanarLayout: niivue.MULTIPLANAR_TYPE.GRID,
-    multiplanarShowRender: niivue.SHOW_RENDER.ALWAYS,
-    dragAndDropEnabled: false,
-    isOrientCube: true,
-    clipPlaneColor: [0, 0, 0, 0],
-    loadingText: "",
-  });
-  nv.attachToCanvas(canvas);
+// NiiVue starts (and compiles its shaders) as soon as the page loads, while Python's arguments are on their way.
+const nv = new niivue.Niivue({
+  backColor: [0, 0, 0, 1],
+  show3Dcrosshair: true,
+  crosshairColor: [1, 0.84, 0, 1],
+  multiplanarLayout: niivue.MULTIPLANAR_TYPE.GRID,
+  multiplanarShowRender: niivue.SHOW_RENDER.ALWAYS,
+  dragAndDropEnabled: false,
+  isOrientCube: true,
+  clipPlaneColor: [0, 0, 0, 0],
+  loadingText: "",
+});
+const attached = nv.attachToCanvas(canvas).then(() => {
   nv.backgroundMasksOverlays = 1; // labels start where the (clipped) image starts: a cut shows them on its face
-  nv.onLocationChange = (data) => {
-    // A click (or drag) in a tile moved the crosshair: tell Python once the pointer settles.
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      clicks += 1;
-      post("streamlit:setComponentValue", { value: { mm: Array.from(data.mm.slice(0, 3)), n: clicks }, dataType: "json" });
-    }, 150);
-  };
-  return nv;
-}
+});
+nv.onLocationChange = (data) => {
+  // A click (or drag) in a tile moved the crosshair: tell Python once the pointer settles.
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    clicks += 1;
+    post("streamlit:setComponentValue", { value: { mm: Array.from(data.mm.slice(0, 3)), n: clicks }, dataType: "json" });
+  }, 150);
+};
 
 async function load(args) {
-  const view = viewer();
+  await attached;
+  const labels = args.labels ? [{ url: absolute(args.labels), name: "labels.nii.gz", opacity: args.opacity }] : [];
   if (args.image !== loaded.image) {
-    await view.loadVolumes([{ url: absolute(args.image), name: "image.nii.gz", colormap: "gray" }]);
-    loaded = { image: args.image, labels: null };
+    await nv.loadVolumes([{ url: absolute(args.image), name: "image.nii.gz", colormap: "gray" }, ...labels]);
+  } else {
+    while (nv.volumes.length > 1) nv.removeVolume(nv.volumes[1]);
+    if (labels.length) await nv.addVolumeFromUrl(labels[0]);
   }
-  if (args.labels !== loaded.labels) {
-    while (view.volumes.length > 1) view.removeVolume(view.volumes[1]);
-    if (args.labels) {
-      await view.addVolumeFromUrl({ url: absolute(args.labels), name: "labels.nii.gz", opacity: args.opacity });
-    }
-    loaded.labels = args.labels;
-  }
+  loaded = { image: args.image, labels: args.labels };
+  shown = {};
+}
+
+function changed(name, value) {
+  const text = JSON.stringify(value);
+  if (shown[name] === text) return false;
+  shown[name] = text;
+  return true;
 }
 
 function apply(args) {
-  const view = viewer();
-  if (view.volumes.length > 1 && args.table) {
-    view.volumes[1].setColormapLabel(args.table);
-    view.volumes[1].opacity = args.opacity;
-    view.updateGLVolume();
+  // Only what changed is redone: a new colour table or opacity re-uploads the label texture, nothing else does.
+  if (nv.volumes.length > 1 && (changed("table", args.table) | changed("opacity", args.opacity))) {
+    nv.volumes[1].setColormapLabel(args.table);
+    nv.volumes[1].opacity = args.opacity;
+    nv.updateGLVolume();
   }
-  view.setSliceType(args.layout === "render" ? niivue.SLICE_TYPE.RENDER : niivue.SLICE_TYPE.MULTIPLANAR);
-  const clip = JSON.stringify(args.clip);
-  if (clip !== cut) {
-    // A new cut: clip, and turn the camera to look at the cut face.
-    cut = clip;
-    view.setClipPlane(args.clip ? args.clip.slice(0, 3) : [2, 0, 0]);
-    if (args.clip) view.setRenderAzimuthElevation(args.clip[3], args.clip[4]);
+  if (changed("layout", args.layout)) {
+    nv.setSliceType(args.layout === "render" ? niivue.SLICE_TYPE.RENDER : niivue.SLICE_TYPE.MULTIPLANAR);
   }
-  view.scene.crosshairPos = view.mm2frac(args.crosshair);
-  view.drawScene();
+  if (changed("clip", args.clip)) { // a new cut: clip, and turn the camera to see the cut face
+    nv.setClipPlane(args.clip ? args.clip.slice(0, 3) : [2, 0, 0]);
+    if (args.clip) nv.setRenderAzimuthElevation(args.clip[3], args.clip[4]);
+  }
+  nv.scene.crosshairPos = nv.mm2frac(args.crosshair);
+  nv.drawScene();
 }
 
 async function render(args) {
