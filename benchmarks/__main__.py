@@ -3,7 +3,10 @@
 import importlib
 import sys
 
-WORKLOADS = ("grid", "segment", "density", "app", "memory", "load", "tissue", "realscans", "cli", "brain", "head", "reproduce")
+WORKLOADS = (
+    "grid", "segment", "density", "app", "memory", "load", "tissue", "realscans", "cli", "brain", "head", "reproduce",
+    "view3d",
+)  # fmt: skip
 
 for name in WORKLOADS:
     print(f"## {name}", flush=True)

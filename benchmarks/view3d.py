@@ -31,12 +31,12 @@ def browser_figures(data_dir) -> dict:
     """Time from a settled Segment page to the first 3-D frame with labels, and what travelled."""
     from playwright.sync_api import sync_playwright
 
-    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, Server, new_page, settle
+    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, PeakMemory, Server, new_page, settle
 
     server = Server(env={"NEUROSEG_DATA_DIR": str(data_dir)})
     sizes: dict[str, int] = {}
     try:
-        with sync_playwright() as p:
+        with sync_playwright() as p, PeakMemory(server.process.pid) as memory:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = new_page(browser)
             page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if _is_volume(r.url) else None)
@@ -60,7 +60,7 @@ def browser_figures(data_dir) -> dict:
             browser.close()
     finally:
         server.stop()
-    return {"ran": ran, "ready": ready, "first": first, "after_clicks": len(sizes) - len(first)}
+    return {"ran": ran, "ready": ready, "first": first, "after_clicks": len(sizes) - len(first), "peak": memory.peak}
 
 
 def _is_volume(url: str) -> bool:
@@ -98,6 +98,13 @@ def colin27_sizes() -> dict:
     return {"head": len(whole), "brain": len(display_volume(data, head.affine, *window, keep=brain)), "seconds": seconds}
 
 
+def installed(package: str) -> int:
+    """Bytes a package takes on disk once installed."""
+    from importlib.metadata import files
+
+    return sum(f.locate().stat().st_size for f in files(package) if f.locate().exists())
+
+
 def run(quick: bool) -> str:
     data_dir = ensure_1mm()
     shown = browser_figures(data_dir)
@@ -127,6 +134,9 @@ def run(quick: bool) -> str:
             ["time the 3-D view adds to a cached rerun (3-D minus planes; it replaces the planes' pictures)",
              f"{(reruns['3d'] - reruns['planes']) * 1000:+.0f} ms", "≤ 50 ms"],
             ["making the whole head's file once (window, gzip)", f"{colin['seconds']:.2f} s", "-"],
+            ["server's peak memory, one session: 1 mm fit, planes, then 3-D", f"{shown['peak'] / 1e9:.2f} GB", "≤ 1.5 GB"],
+            ["install size the view adds: nilearn (its other requirements are the app's already)",
+             f"{installed('nilearn') / 1e6:.0f} MB", "-"],
         ],
     )  # fmt: skip
     return sizes + "\n" + timing

@@ -8,6 +8,10 @@ and nothing comes from a CDN. The volumes travel as gzipped uint8 NIfTI
 files through Streamlit's media endpoint, by URL: the component fetches a
 volume only when its URL (a digest of its bytes) changes, so moving the
 crosshair, cutting or hiding labels sends a few numbers, never a volume.
+
+The view is not a fragment: Streamlit remounts a component's iframe when a
+full page run redraws a fragment, and a remount loads NiiVue and both
+volumes again; a cached page rerun is cheaper than that.
 """
 
 from __future__ import annotations
@@ -80,6 +84,15 @@ def three_d(
         Label number -> name; the labels' colours and the show/hide control follow it.
     opacity : float
         Opacity of the labels over the image.
+
+    Notes
+    -----
+    The component's arguments: ``image`` and ``labels`` (media URLs),
+    ``table`` (:func:`~neuroseg.viz.volume3d.label_table`), ``opacity``,
+    ``crosshair`` (mm), ``layout`` (``multiplanar`` or ``render``), ``clip``
+    (None, or NiiVue's depth, azimuth and elevation of the plane, then the
+    camera's azimuth and elevation) and ``height`` (px). It returns the
+    millimetres of the last click and a name unique to that click.
     """
     ctx = current()
     left, middle, right = st.columns([2, 2, 3])
@@ -92,7 +105,7 @@ def three_d(
     shown = None
     if legend:
         shown = st.pills(
-            "Labels shown", tuple(legend), selection_mode="multi", default=tuple(legend), key=f"{key}_3d_shown",
+            "Labels shown", tuple(legend), selection_mode="multi", default=tuple(legend), key=f"{key}_3d_shown_{len(legend)}",
             format_func=lambda label: f"{label} {legend[label]}",
         )  # fmt: skip
     _register(NIIVUE_ROUTE, niivue_folder())

@@ -453,13 +453,15 @@ def test_segment_in_3d_shows_the_labels_cuts_and_shares_the_crosshair_both_ways(
     settle(page)
     view3d_ready(page)
     assert niivue(page, "nv.scene.clipPlaneDepthAziElevs[0]") == [0, 270, 0]
+    page.wait_for_timeout(800)
+    shoot(page, "20_segment_3d_cut")
     page.get_by_role("button", name="2 GM").click()  # hide grey matter
     settle(page)
     view3d_ready(page)
     assert niivue(page, "nv.volumes[1].colormapLabel.lut[11]") == 0
     page.wait_for_timeout(800)
     no_exceptions(page)
-    shoot(page, "20_segment_3d_cut")
+    shoot(page, "20_segment_3d_cut_no_gm")
     assert volumes == []  # cutting and hiding labels sent no volume
 
 

@@ -32,8 +32,12 @@ def test_segment_in_3d_draws_the_labels_in_the_palette_and_cuts_hides_and_follow
     assert [f"#{table['R'][i]:02X}{table['G'][i]:02X}{table['B'][i]:02X}" for i in (1, 2, 3)] == [
         label_colour(i).upper() for i in (1, 2, 3)
     ]
-    at.button_group(key="segment_3d_shown").unselect(2).run()
+    at.button_group(key="segment_3d_shown_3").unselect(2).run()
     assert component_args(at, TITLE)["table"]["A"] == [0, 255, 0, 255]
+    at.slider(key="k").set_value(5).run()  # a new number of labels shows them all
+    assert component_args(at, TITLE)["table"]["A"] == [0, 255, 255, 255, 255, 255]
+    at.slider(key="k").set_value(3).run()
+    at.button_group(key="segment_3d_shown_3").unselect(2).run()
     at.selectbox(key="segment_3d_clip").set_value("the left").run()
     at.radio(key="segment_3d_layout").set_value("3-D alone").run()
     moved = component_args(at, TITLE)

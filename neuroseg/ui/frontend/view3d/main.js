@@ -10,6 +10,7 @@ let shown = {};      // what apply() last drew, as JSON, by argument
 let latest = null;   // the newest arguments from Python
 let busy = false;    // a load is running; it applies `latest` when done
 let clicks = 0;
+const session = Date.now(); // with `clicks`, names each move uniquely across remounts of this view
 let timer = null;
 
 function post(type, data) {
@@ -42,7 +43,7 @@ nv.onLocationChange = (data) => {
   clearTimeout(timer);
   timer = setTimeout(() => {
     clicks += 1;
-    post("streamlit:setComponentValue", { value: { mm: Array.from(data.mm.slice(0, 3)), n: clicks }, dataType: "json" });
+    post("streamlit:setComponentValue", { value: { mm: Array.from(data.mm.slice(0, 3)), n: `${session}.${clicks}` }, dataType: "json" });
   }, 150);
 };
 
