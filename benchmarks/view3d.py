@@ -24,14 +24,13 @@ from neuroseg.viz.rasters import default_window
 from neuroseg.viz.volume3d import display_volume
 
 VOLUMES = ("/media/", ".gz")
-RUNNING = "[data-testid=stApp][data-test-script-state=running]"
 
 
 def browser_figures(data_dir) -> dict:
     """Time from a settled Segment page to the first 3-D frame with labels, and what travelled."""
     from playwright.sync_api import sync_playwright
 
-    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, PeakMemory, Server, new_page, settle
+    from neuroseg.testing.browser import CHROMIUM, CHROMIUM_ARGS, PeakMemory, Server, new_page, settle
 
     server = Server(env={"NEUROSEG_DATA_DIR": str(data_dir)})
     sizes: dict[str, int] = {}
@@ -42,14 +41,13 @@ def browser_figures(data_dir) -> dict:
             page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if _is_volume(r.url) else None)
             page.goto(f"{server.url}/segment?scope=volume")  # the fit first, in the planes
             settle(page, timeout=600_000)
+            mounted = []
+            page.on("request", lambda r: mounted.append(time.perf_counter()) if "/index.html" in r.url else None)
             clicked = time.perf_counter()
             page.get_by_text("3d", exact=True).click()
-            page.wait_for_selector(RUNNING, timeout=10_000)
-            page.wait_for_selector(IDLE, timeout=120_000)
-            ran = time.perf_counter() - clicked
             frame = page.frame_locator('iframe[title="3-D view"]')
             frame.locator('canvas[data-ready="1"]').wait_for(timeout=120_000)
-            ready = time.perf_counter() - clicked - ran
+            ran, ready = mounted[0] - clicked, time.perf_counter() - mounted[0]
             settle(page)
             first = dict(sizes)
             box = page.locator('iframe[title="3-D view"]').bounding_box()
@@ -125,8 +123,9 @@ def run(quick: bool) -> str:
         "Time and reruns (1 mm phantom; chromium with SwiftShader, software WebGL)",
         ["what", "measured", "target"],
         [
-            ["the page's rerun after the click on 3d (server, files made)", f"{shown['ran']:.2f} s", "-"],
-            ["then the first 3-D frame with labels (NiiVue loaded, both volumes drawn)", f"{shown['ready']:.2f} s",
+            ["click on 3d to the page drawn (rerun, files made, the view's frame requested)", f"{shown['ran']:.2f} s",
+             "-"],
+            ["then to the first 3-D frame with labels (NiiVue started, both volumes drawn)", f"{shown['ready']:.2f} s",
              "≤ 5 s"],
             ["volumes sent again by three clicks that moved the crosshair", str(shown["after_clicks"]), "0"],
             ["server time of a cached Segment rerun, three planes", f"{reruns['planes'] * 1000:.0f} ms", "-"],
