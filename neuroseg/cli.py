@@ -22,7 +22,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("images", nargs="+", metavar="IMG", help="co-registered images, one per channel")
+    parser.add_argument(
+        "images", nargs="+", metavar="IMG",
+        help="co-registered images, one per channel; a DICOM folder or .zip gives its series as channels",
+    )  # fmt: skip
+    parser.add_argument(
+        "--series", nargs="+", type=int, metavar="N",
+        help="with a DICOM folder or .zip: the series (by SeriesNumber) to take as channels, in this order",
+    )  # fmt: skip
     add_segment_options(parser)
 
 
@@ -149,7 +156,9 @@ def _run_segment(args) -> None:
     from neuroseg.analysis.pipeline import segment_paths
     from neuroseg.export.nifti import label_nifti, posteriors_nifti
 
-    seg, notices = segment_paths(args.images, _options(args, args.k), before_fit=_say_if_memory_is_short)
+    seg, notices = segment_paths(
+        args.images, _options(args, args.k), before_fit=_say_if_memory_is_short, series=args.series
+    )
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     for warning in seg.warnings:
@@ -177,7 +186,9 @@ def _run_compare(args) -> None:
 
     pairs = grid_pairs(args.kmin, args.kmax, args.seed, args.seeds)
     options = _options(args, args.kmin)  # the grid sets k itself
-    stack, notices = load_stack(args.images, volume=args.volume, resample=args.resample, mask=args.mask)
+    stack, notices = load_stack(
+        args.images, volume=args.volume, resample=args.resample, mask=args.mask, series=args.series
+    )
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     if (warning := whole_head_notice(stack)) is not None:

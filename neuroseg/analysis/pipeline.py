@@ -17,7 +17,8 @@ from neuroseg.core.features import Scope, make_features
 from neuroseg.core.masks import resolve_mask
 from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
 from neuroseg.errors import InputError
-from neuroseg.io import load_path
+from neuroseg.io import LoadedImage, load_path
+from neuroseg.io.dicom import chosen_series, is_dicom_input, load_series, read_input
 from neuroseg.models.cost import fit_bytes
 from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
 
@@ -58,9 +59,13 @@ class RunOptions:
 
 def load_stack(
     paths: Sequence[str | Path], names: Sequence[str] | None = None, *, volume: int = 0, resample: bool = False,
-    mask: str | None = None,
+    mask: str | None = None, series: Sequence[int] | None = None,
 ) -> tuple[VolumeStack, list[str]]:  # fmt: skip
     """Load co-registered images as a stack inside the chosen mask (``None``, ``"auto"``, ``"brain"`` or a mask file).
+
+    A path may be a DICOM folder or ``.zip``: its series ``series`` (or its one
+    readable series) become channels, named ``series N`` (``_T1w`` where the
+    header says so).
 
     Returns
     -------
@@ -68,8 +73,8 @@ def load_stack(
     notices : list of str
         Things a user should know (e.g. that the mask was resampled).
     """
-    images = [load_path(p, volume=volume) for p in paths]
-    names = list(names) if names is not None else [channel_name(Path(p).name) for p in paths]
+    images, found = load_inputs(paths, volume=volume, series=series)
+    names = list(names) if names is not None else found
     stack = stack_images(images, names, resample=resample)
     if mask is None:
         return stack, []
@@ -81,16 +86,39 @@ def load_stack(
     return with_mask(stack, chosen), list(chosen.notices)
 
 
+def load_inputs(
+    paths: Sequence[str | Path], *, volume: int = 0, series: Sequence[int] | None = None
+) -> tuple[list[LoadedImage], list[str]]:
+    """The images of ``paths`` and their default channel names: image files, or a DICOM input's chosen series."""
+    dicom = [p for p in paths if is_dicom_input(p)]
+    if series and len(dicom) != 1:
+        raise InputError("--series", "picks the series of one DICOM folder or .zip among the images.",
+                         "Give exactly one DICOM folder or .zip, or leave --series out.")  # fmt: skip
+    images, names = [], []
+    for path in paths:
+        if is_dicom_input(path):
+            study = read_input(path)
+            for number in chosen_series(study, series):
+                images.append(load_series(study, number))
+                names.append(study.get(number).channel_name)
+        else:
+            images.append(load_path(path, volume=volume))
+            names.append(channel_name(Path(path).name))
+    return images, names
+
+
 def segment_paths(
     paths: Sequence[str | Path], options: RunOptions, names: Sequence[str] | None = None,
-    before_fit: Callable[[int], None] | None = None,
+    before_fit: Callable[[int], None] | None = None, series: Sequence[int] | None = None,
 ) -> tuple[Segmentation, list[str]]:  # fmt: skip
     """Load ``paths`` (one per channel, the first is the reference grid) and segment them with ``options``.
 
     ``before_fit``, if given, is called with the fit's estimated peak memory in
     bytes (:func:`neuroseg.models.cost.fit_bytes`) before the fit starts.
     """
-    stack, notices = load_stack(paths, names, volume=options.volume, resample=options.resample, mask=options.mask)
+    stack, notices = load_stack(
+        paths, names, volume=options.volume, resample=options.resample, mask=options.mask, series=series
+    )
     features = make_features(stack.channels, options.scope(), stack.mask)
     if before_fit is not None:
         before_fit(fit_bytes(len(features.X), len(stack.names), options.k, options.fit, features.mask.size))

@@ -1,0 +1,159 @@
+"""DICOM from a scanner: series from headers, volumes in memory, geometry against dcm2niix, refusals, privacy."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pydicom
+import pytest
+
+from neuroseg.errors import InputError
+from neuroseg.io.archives import unzip
+from neuroseg.io.dicom import find_series, is_dicom, load_series, read_input
+from neuroseg.testing import ROOT
+
+GE_ZIP = ROOT.parent / "shared" / "data" / "dicom" / "ge_t1_deident.zip"
+PYDICOM_SERIES = Path(pydicom.__file__).parent / "data" / "test_files" / "dicomdirtests"
+IDENTIFYING = ("FRUIT", "ge_t1/", ".dcm")
+
+
+@pytest.fixture(scope="module")
+def ge_study():
+    if not GE_ZIP.exists():
+        pytest.fail(f"{GE_ZIP} is missing: the tests read the DICOM export from ../shared/data (see its README)")
+    return read_input(GE_ZIP)
+
+
+def folder(sub: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((PYDICOM_SERIES / sub).iterdir())}
+
+
+def test_a_scanners_zip_is_one_t1_series_found_from_its_headers(ge_study):
+    assert [s.number for s in ge_study.series] == [10] and ge_study.skipped == {}
+    (row,) = ge_study.table()
+    assert row == {
+        "series": 10, "description": "Accelerated SAG IR-SPGR", "modality": "MR", "slices": 196, "matrix": "256 x 256",
+        "voxel size (mm)": "1.05 x 1.05 x 1.2", "orientation": "sagittal", "contrast": "T1w", "readable": "yes",
+    }  # fmt: skip
+    assert ge_study.series[0].channel_name == "series 10_T1w"
+
+
+@pytest.mark.slow
+def test_the_volume_lies_where_dcm2niix_puts_it(ge_study, tmp_path):
+    image = load_series(ge_study, 10)
+    assert image.shape == (256, 256, 196) and image.format == "DICOM" and image.name == "ge_t1_deident.zip, series 10"
+    with zipfile.ZipFile(GE_ZIP) as archive:
+        archive.extractall(tmp_path / "in")
+    (tmp_path / "out").mkdir()
+    subprocess.run([sys.executable, "-m", "dcm2niix", "-z", "n", "-f", "ref", "-o", str(tmp_path / "out"), str(tmp_path / "in")],
+                   check=True, capture_output=True)  # fmt: skip
+    reference = nib.load(tmp_path / "out" / "ref.nii")
+    data = np.asarray(reference.dataobj)
+    rng = np.random.default_rng(0)
+    voxels = np.column_stack([rng.integers(0, n, 200) for n in image.shape])
+    world = nib.affines.apply_affine(image.affine, voxels)
+    theirs = nib.affines.apply_affine(np.linalg.inv(reference.affine), world)
+    np.testing.assert_allclose(theirs, np.round(theirs), atol=0.01 / 1.0547)  # within 0.01 mm of a voxel centre
+    found = np.round(theirs).astype(int)
+    np.testing.assert_array_equal(data[tuple(found.T)], image.data[tuple(voxels.T)])  # the same voxel there
+
+
+def test_a_regular_ct_series_loads_and_a_gap_and_a_localizer_are_refused_by_series():
+    study = find_series("ct.zip", folder("98892001/CT5N"))
+    image = load_series(study, 5)
+    assert image.shape == (16, 16, 5) and np.allclose(image.zooms, (0.488281, 0.488281, 2.5), atol=1e-4)
+    gap = find_series("gap.zip", folder("77654033/CT2"))
+    with pytest.raises(InputError, match=r"gap\.zip, series 2: cannot be stacked into a volume: its slices are not equally"):
+        load_series(gap, 2)
+    localizer = find_series("scout.zip", folder("98892003/MR700"))
+    assert localizer.series[0].orientation == "mixed"
+    with pytest.raises(InputError, match="a localizer"):
+        load_series(localizer, 700)
+
+
+def test_what_is_not_an_image_is_counted_by_reason_and_an_upload_without_images_is_refused():
+    files = {"sr": (Path(pydicom.__file__).parent / "data" / "test_files" / "test-SR.dcm").read_bytes(),
+             "rt": (Path(pydicom.__file__).parent / "data" / "test_files" / "rtstruct.dcm").read_bytes(),
+             "notes.txt": b"hello"} | folder("98892001/CT5N")  # fmt: skip
+    study = find_series("mixed.zip", files)
+    assert [s.number for s in study.series] == [5]
+    assert study.skipped == {"a structured report": 1, "a radiotherapy object": 1, "not DICOM": 1}
+    with pytest.raises(InputError, match="mixed.zip: holds no DICOM image series"):
+        find_series("mixed.zip", {k: files[k] for k in ("sr", "rt", "notes.txt")})
+
+
+def test_zip_bombs_and_nested_archives_are_refused_from_the_directory():
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a", b"\0" * 20_000_000)
+    with pytest.raises(InputError, match="would inflate to 19 MiB, more than the 1 MiB memory budget"):
+        unzip("bomb.zip", bomb.getvalue(), budget=2**20)
+    nested = io.BytesIO()
+    with zipfile.ZipFile(nested, "w") as archive:
+        archive.writestr("inner.zip", bomb.getvalue())
+    with pytest.raises(InputError, match="holds another archive"):
+        unzip("nested.zip", nested.getvalue())
+    with pytest.raises(InputError, match="not a readable zip"):
+        unzip("broken.zip", b"PK\x03\x04 broken")
+
+
+def test_dicom_is_recognised_from_its_bytes_without_an_extension():
+    with zipfile.ZipFile(GE_ZIP) as archive:
+        first = next(m for m in archive.infolist() if not m.is_dir())
+        assert is_dicom(archive.read(first)[:256])
+    assert is_dicom((PYDICOM_SERIES / "98892001/CT5N/2392").read_bytes()[:256])
+    assert not is_dicom(b"\x5c\x01" + b"\0" * 300) and not is_dicom(b"PK\x03\x04" + b"\0" * 300)
+
+
+def test_nothing_identifying_reaches_the_image_the_messages_or_the_table(ge_study):
+    image = load_series(ge_study, 10)
+    header_bytes = image.header.binaryblock + b"".join(e.get_content() for e in image.header.extensions)
+    texts = [str(ge_study.table()), ge_study.listing(), image.name, *image.warnings]
+    with pytest.raises(InputError) as refused:
+        ge_study.get(3)
+    texts.append(str(refused.value))
+    for needle in IDENTIFYING:
+        assert needle.encode() not in header_bytes
+        assert not any(needle in text for text in texts)
+
+
+def second_series(tmp_path) -> Path:
+    """A folder with the 5-slice CT series twice: as series 5 and, renumbered, as series 6 (a second image series)."""
+    out = tmp_path / "study"
+    for name, raw in folder("98892001/CT5N").items():
+        (out / "a").mkdir(parents=True, exist_ok=True)
+        (out / "a" / name).write_bytes(raw)
+        ds = pydicom.dcmread(io.BytesIO(raw))
+        ds.SeriesNumber, ds.SeriesInstanceUID = 6, ds.SeriesInstanceUID + ".6"
+        (out / "b").mkdir(exist_ok=True)
+        ds.save_as(out / "b" / name)
+    return out
+
+
+def test_the_command_line_takes_series_as_channels_and_labels_as_the_same_image_given_as_nifti(tmp_path):
+    from tests.library.test_cli import run
+
+    study = second_series(tmp_path)
+    done = run("segment", str(study), "-k", "2", "-o", str(tmp_path / "x.nii.gz"))
+    assert done.returncode == 2 and "error: study: holds several image series." in done.stderr
+    assert "--series N [N ...]: 5 (" in done.stderr and "6 (" in done.stderr
+    done = run("segment", str(study), "--series", "6", "5", "-k", "2", "--exact", "-o", str(tmp_path / "dicom.nii.gz"))
+    assert done.returncode == 0, done.stderr
+    image = load_series(find_series("s", folder("98892001/CT5N")), 5)
+    for name in ("series6.nii.gz", "series5.nii.gz"):
+        nib.save(nib.Nifti1Image(image.data, image.affine), tmp_path / name)
+    done = run("segment", tmp_path / "series6.nii.gz", tmp_path / "series5.nii.gz", "-k", "2", "--exact",
+               "-o", tmp_path / "nifti.nii.gz")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    a, b = nib.load(tmp_path / "dicom.nii.gz"), nib.load(tmp_path / "nifti.nii.gz")
+    np.testing.assert_allclose(a.affine, b.affine, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(a.dataobj), np.asarray(b.dataobj))
+    done = run("segment", str(study), "--series", "9", "-k", "2", "-o", str(tmp_path / "y.nii.gz"))
+    assert done.returncode == 2 and "study: has no image series 9. Its series: 5 (" in done.stderr
+    assert "Traceback" not in done.stderr and "2392" not in done.stderr  # file names inside the input never shown
