@@ -172,6 +172,11 @@ def read_input(path: str | os.PathLike, budget: int | None = None) -> Study:
     return find_series(path.name, unzip(path.name, path.read_bytes(), budget), budget)
 
 
+def is_dicom_upload(name: str, head: bytes) -> bool:
+    """Whether an uploaded file belongs to a DICOM upload: a ``.zip`` (of an export) or a file whose bytes are DICOM."""
+    return name.lower().endswith(".zip") or is_dicom(head)
+
+
 def is_dicom_input(path: str | os.PathLike) -> bool:
     """Whether a command-line input is a DICOM folder or ``.zip`` (rather than an image file)."""
     path = Path(path)

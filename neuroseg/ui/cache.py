@@ -29,6 +29,8 @@ from neuroseg.core.samples import load_sample, load_sample_mask
 from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
+from neuroseg.io.archives import unzip
+from neuroseg.io.dicom import Study, find_series, load_series
 from neuroseg.models import FitOptions, GMMResult
 from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
 from neuroseg.models.histogram import Histogram, intensity_histogram
@@ -56,6 +58,27 @@ def upload(
     """An uploaded image (one file, or both halves of a pair) loaded and checked, or why it was refused."""
     try:
         return load_files(dict(zip(names, _raws)), volume=volume)
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=2, show_spinner="Reading the DICOM headers…")
+def dicom_study(file_ids: tuple[str, ...], label: str, _files: tuple[tuple[str, bytes], ...]) -> Study | InputError:
+    """The image series of a DICOM upload (zips opened, every file's header read), or why it was refused."""
+    try:
+        members = {}
+        for name, raw in _files:
+            members |= {f"{name}/{k}": v for k, v in unzip(label, raw).items()} if name.lower().endswith(".zip") else {name: raw}
+        return find_series(label, members)
+    except InputError as exc:
+        return exc
+
+
+@st.cache_resource(scope="session", max_entries=4, show_spinner="Building the series' volume…")
+def dicom_series(file_ids: tuple[str, ...], number: int, _study: Study) -> LoadedImage | InputError:
+    """One series of a DICOM upload as an image, or why it cannot be one."""
+    try:
+        return load_series(_study, number)
     except InputError as exc:
         return exc
 

@@ -9,9 +9,71 @@ from neuroseg.core.samples import SAMPLES
 from neuroseg.core.stack import channel_name
 from neuroseg.errors import InputError
 from neuroseg.io import FORMATS_TEXT, LoadedImage, group_indices, memory_budget_bytes
+from neuroseg.io.dicom import is_dicom_upload
 from neuroseg.ui import cache
 from neuroseg.ui.context import Context
 from neuroseg.ui.markdown import literal
+
+
+def _image_channels(ctx: Context, files) -> list[tuple[LoadedImage, str]]:
+    """Uploaded image files (pairs grouped by name) as channels, each with its volume and name controls."""
+    channels = []
+    for i, (label, loaded, chosen) in enumerate(uploaded_images(files)):
+        if isinstance(loaded, InputError):
+            ctx.messages.append(("error", str(loaded)))
+            continue
+        if loaded.n_volumes > 1:
+            volume = st.number_input(
+                literal(f"Volume of {label}"), 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
+                help=f"This image is 4-D with {loaded.n_volumes} volumes; one is analysed at a time.",
+            )  # fmt: skip
+            if volume:
+                loaded = cache.upload(
+                    tuple(f.file_id for f in chosen), tuple(f.name for f in chosen), int(volume),
+                    tuple(f.getvalue() for f in chosen),
+                )  # fmt: skip
+        name = st.text_input(literal(f"Channel name for {label}"), channel_name(loaded.name), key=f"channel_{i}")
+        channels.append((loaded, name.strip() or channel_name(loaded.name)))
+        ctx.messages += [("warning", w) for w in loaded.warnings]
+    return channels
+
+
+def _dicom_channels(ctx: Context, files) -> list[tuple[LoadedImage, str]]:
+    """A DICOM upload's series table, the series chosen as channels, and their names.
+
+    The upload is named by its zip's name, or as "the DICOM upload": never by
+    the names of the files inside it (exports name folders after patients).
+    """
+    zips = [f.name for f in files if f.name.lower().endswith(".zip")]
+    label = zips[0] if len(zips) == 1 and len(files) == 1 else f"the DICOM upload ({len(files)} files)"
+    ids = tuple(f.file_id for f in files)
+    study = cache.dicom_study(ids, label, tuple((f.name, f.getvalue()) for f in files))
+    if isinstance(study, InputError):
+        ctx.messages.append(("error", str(study)))
+        return []
+    with st.expander(literal(f"Series in {label}"), expanded=True):
+        st.dataframe(study.table(), hide_index=True, key="dicom_series_table")
+        if study.skipped:
+            st.caption("Files skipped: " + ", ".join(f"{n} {reason}" for reason, n in study.skipped.items()) + ".")
+    readable = {s.number: s for s in study.series if s.problem is None}
+    if not readable:
+        ctx.messages.append(("error", f"{label}: no series can be read as a volume; the table in the sidebar says why."))
+        return []
+    numbers = st.multiselect(
+        "Series as channels (the first is the reference grid)", tuple(readable), default=next(iter(readable)),
+        key="dicom_series", format_func=lambda n: f"series {n} ({readable[n].frames} slices)",
+    )  # fmt: skip
+    channels = []
+    for number in numbers:
+        loaded = cache.dicom_series(ids, number, study)
+        if isinstance(loaded, InputError):
+            ctx.messages.append(("error", str(loaded)))
+            continue
+        default = readable[number].channel_name
+        name = st.text_input(f"Channel name for series {number}", default, key=f"dicom_channel_{number}")
+        channels.append((loaded, name.strip() or default))
+        ctx.messages += [("warning", w) for w in loaded.warnings]
+    return channels
 
 
 def uploaded_images(files) -> list[tuple[str, LoadedImage | InputError]]:
@@ -32,31 +94,27 @@ def upload_controls(ctx: Context) -> None:
         accept_multiple_files=True,
         key="upload",
         help=f"Any volume format nibabel reads: {FORMATS_TEXT}. Give both files of a pair together. "
-        f"Up to {budget:,.0f} MiB of voxel data per image. "
-        "Uploads stay in this session's memory and are never written to disk.",
+        "DICOM: a .zip of the scanner's export, or its files (with or without extensions). "
+        f"Up to {budget:,.0f} MiB of voxel data per image.",
     )
-    if not files:
+    folder = st.file_uploader(
+        "… or a DICOM folder", accept_multiple_files="directory", key="upload_folder",
+        help="A scanner's export as a folder (all its subfolders are read); its series are listed to choose from.",
+    )  # fmt: skip
+    st.caption(
+        "Uploads stay in this server's memory, for this session only, and are never written to disk or shown to "
+        "anyone else. Please upload de-identified data."
+    )
+    chosen = list(files or []) + list(folder or [])
+    if not chosen:
         ctx.messages.append(("info", "Upload one or more co-registered images in the sidebar to begin."))
         return
-    images, names = [], []
-    for i, (label, loaded, chosen) in enumerate(uploaded_images(files)):
-        if isinstance(loaded, InputError):
-            ctx.messages.append(("error", str(loaded)))
-            continue
-        if loaded.n_volumes > 1:
-            volume = st.number_input(
-                literal(f"Volume of {label}"), 0, loaded.n_volumes - 1, 0, key=f"volume_{i}",
-                help=f"This image is 4-D with {loaded.n_volumes} volumes; one is analysed at a time.",
-            )  # fmt: skip
-            if volume:
-                loaded = cache.upload(
-                    tuple(f.file_id for f in chosen), tuple(f.name for f in chosen), int(volume),
-                    tuple(f.getvalue() for f in chosen),
-                )  # fmt: skip
-        name = st.text_input(literal(f"Channel name for {label}"), channel_name(loaded.name), key=f"channel_{i}")
-        images.append(loaded)
-        names.append(name.strip() or channel_name(loaded.name))
-        ctx.messages += [("warning", w) for w in loaded.warnings]
+    dicom = [f for f in chosen if is_dicom_upload(f.name, f.getvalue()[:256])]
+    channels = _dicom_channels(ctx, dicom) if dicom else []
+    dicom_ids = {f.file_id for f in dicom}
+    channels += _image_channels(ctx, [f for f in chosen if f.file_id not in dicom_ids])
+    images = [image for image, _ in channels]
+    names = [name for _, name in channels]
     if not images:
         return
     resample = st.checkbox(
