@@ -10,6 +10,7 @@ import numpy as np
 
 from neuroseg.analysis.segment import Segmentation
 from neuroseg.errors import InputError
+from neuroseg.io import LoadedImage
 
 
 def label_nifti(segmentation: Segmentation) -> nib.Nifti1Image:
@@ -54,6 +55,12 @@ def corrected_nifti(segmentation: Segmentation, channel: int) -> nib.Nifti1Image
     out[inside] = segmentation.result.corrected[:, channel]
     name = segmentation.stack.names[channel]
     return _nifti_like_source(segmentation, out, "none", f"neuroseg {name} divided by its bias field")
+
+
+def converted_nifti(image: LoadedImage) -> nib.Nifti1Image:
+    """A converted image (a DICOM series) as the NIfTI file a generated script reads: its voxels in their own type."""
+    header = image.header
+    return nib.Nifti1Image(image.data.astype(header.get_data_dtype()), image.affine, header)
 
 
 def nifti_gz_bytes(image: nib.Nifti1Image) -> bytes:

@@ -71,14 +71,14 @@ class Source:
 
     @classmethod
     def of(cls, stack: VolumeStack) -> Source:
-        files = tuple(image.name for image in stack.images)
+        files = tuple(image.script_name for image in stack.images)
         kind = stack.mask.kind
         mask = None if kind == "lesson" else kind if kind in ("auto", "brain") else stack.mask.source
         plain = not stack.resampled and all(
             image.format in LESSON_FORMATS and np.allclose(image.affine, image.header.get_best_affine())
             for image in stack.images
         )  # an unusable affine was replaced by neuroseg, which nibabel would not do
-        needed = tuple(dict.fromkeys(Path(f).name for image in stack.images for f in (image.files or (image.name,))))
+        needed = tuple(dict.fromkeys(Path(f).name for image in stack.images for f in (image.files or (image.script_name,))))
         return cls(
             files, tuple(stack.names), python_names(stack.names), stack.reference.volume,
             tuple(len(image.shape) > 3 for image in stack.images), bool(stack.resampled), mask, plain, needed,

@@ -353,7 +353,7 @@ def load_series(study: Study, number: int, budget: int | None = None) -> LoadedI
     image.set_qform(converted.affine, code=1)
     image.set_sform(converted.affine, code=1)
     digest = hashlib.sha256(b"".join(raws)).hexdigest()[:24] + "-v0"
-    return finish(image, "DICOM", image.header, label, 0, digest, [], files=(label,))
+    return finish(image, "DICOM", image.header, label, 0, digest, [], files=(f"series_{number}.nii.gz",))
 
 
 def _reason(exc: Exception) -> str:

@@ -38,7 +38,8 @@ class LoadedImage:
     warnings : tuple of str
         Things that are odd but do not stop the analysis.
     files : tuple of str
-        Every file the image was read from (two for a pair).
+        Every file the image was read from (two for a pair); for a DICOM
+        series, the name of the NIfTI file it is offered as (``series_3.nii.gz``).
     """
 
     name: str
@@ -51,6 +52,11 @@ class LoadedImage:
     digest: str
     warnings: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+
+    @property
+    def script_name(self) -> str:
+        """The file a generated script reads this image from: its own, or for a DICOM series the NIfTI the app offers."""
+        return self.files[0] if self.format == "DICOM" else self.name
 
     @property
     def n_volumes(self) -> int:

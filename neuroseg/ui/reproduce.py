@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from neuroseg.core.samples import DATA_DIR, SAMPLES
+from neuroseg.export.nifti import converted_nifti, nifti_gz_bytes
 from neuroseg.export.reproduce import Reproduction, inputs_zip
 from neuroseg.ui.context import Context
 from neuroseg.ui.markdown import literal
@@ -33,5 +34,11 @@ def reproduce_expander(ctx: Context, make: Callable[[], Reproduction], base: str
                 "The sample's files (.zip)", lambda: inputs_zip([DATA_DIR / name for name in reproduction.inputs]),
                 f"neuroseg_{ctx.dataset}_files.zip", "application/zip", on_click="ignore",
                 help="The files the code reads, so a viewer of a demo can take the whole thing home.",
+            )  # fmt: skip
+        for image in (im for im in ctx.stack.images if im.format == "DICOM"):
+            right.download_button(
+                f"{image.script_name}", lambda image=image: nifti_gz_bytes(converted_nifti(image)), image.script_name,
+                "application/gzip", on_click="ignore", key=f"converted_{image.script_name}",
+                help="This DICOM series as the NIfTI file the code reads (voxels and affine; nothing from its headers).",
             )  # fmt: skip
         st.code(reproduction.script, language="python")

@@ -172,3 +172,21 @@ def test_channel_names_become_distinct_python_names():
     assert python_names(["T1w", "b0", "T1w", "2nd echo", "mask"]) == ("t1w", "b0", "t1w_2", "image_2nd_echo", "image_mask")
     # the reserved names are read from the generated code itself: its modules, its variables, Python's keywords
     assert python_names(["plt", "gmm", "class", "len"]) == ("image_plt", "image_gmm", "image_class", "image_len")
+
+
+def test_a_dicom_series_script_reads_the_nifti_the_page_offers_and_rebuilds_the_labels(sample, tmp_path):
+    from neuroseg.core.stack import stack_images
+    from neuroseg.export.nifti import converted_nifti
+    from neuroseg.io.archives import unzip
+    from neuroseg.io.dicom import find_series, load_series
+    from neuroseg.testing.dicom import study_zip
+
+    stack, _ = sample
+    study = find_series("study.zip", unzip("study.zip", study_zip([(stack.channels[0], stack.affine, 3, "T1", 8.0, 3.7)])))
+    image = load_series(study, 3)
+    seg = segment(stack_images([image], ["series 3_T1w"]), Scope("volume"), 3, 12345)
+    reproduction = segment_code(seg, Scope("volume"))
+    assert reproduction.inputs == ("series_3.nii.gz",)
+    converted_nifti(image).to_filename(tmp_path / "series_3.nii.gz")
+    run_script(reproduction.script, {"series_3.nii.gz": tmp_path / "series_3.nii.gz"}, tmp_path / "run")
+    assert_same_labels(labels_written(tmp_path / "run"), seg)

@@ -49,6 +49,9 @@ def test_a_zipped_study_becomes_chosen_series_as_channels_and_nothing_identifyin
         shown.append(everything_shown(at))
     at.switch_page("pages/segment.py").run()
     assert frame(at, "n_voxels")["tissue"].tolist() == ["CSF", "GM", "WM"]  # the header said T1: tissue names apply
+    code = at.code[0].value  # Reproduce in Python reads the NIfTI files the page offers for the series
+    assert "series_3.nii.gz" in code and "series_4.nii.gz" in code and "study.zip" not in code
+    assert {"series_3.nii.gz", "series_4.nii.gz"} <= {b.label for b in at.get("download_button")}
     text = "\n".join(shown)
     for planted in PLANTED_TEXTS + ("DOE_JANE", "IM00"):
         assert planted not in text, planted
