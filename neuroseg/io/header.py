@@ -48,11 +48,22 @@ def _xform_label(header, field: str) -> str:
     return f"{code} ({label})"
 
 
+WITHHELD = {
+    "PAR/REC": frozenset({"patient_name", "exam_name", "protocol_name", "exam_date"}),
+    "AFNI": frozenset({"IDCODE_STRING", "IDCODE_DATE", "HISTORY_NOTE", "DATASET_NAME"}),
+}
+"""Header fields that name the patient or the exam, or date it (DICOM PS3.15's Basic Profile, DESIGN 3.14): never shown."""
+WITHHELD_TEXT = "(withheld: it can identify the patient or the exam)"
+
+
 def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
-    """Every raw header field as ``(name, value)`` text pairs, for display.
+    """Every raw header field as ``(name, value)`` text pairs, for display; identifying ones withheld.
 
     Binary headers (NIfTI, Analyze, MGH) list their fields; PAR/REC and AFNI
-    list the general information nibabel parsed; MINC lists shape, type and zooms.
+    list the general information nibabel parsed; MINC lists shape, type and
+    zooms. A DICOM series shows its converted NIfTI header, which holds
+    nothing of the DICOM one. Fields in :data:`WITHHELD` are listed with
+    :data:`WITHHELD_TEXT` instead of their value.
     """
     header = image.header
     if hasattr(header, "keys"):
@@ -64,8 +75,11 @@ def raw_fields(image: LoadedImage) -> list[tuple[str, str]]:
     else:  # MINC
         fields = {"shape": header.get_data_shape(), "dtype": header.get_data_dtype(), "zooms": header.get_zooms()}
     rows = []
+    withheld = WITHHELD.get(image.format, frozenset())
     for key, value in fields.items():
-        if isinstance(value, np.ndarray):
+        if key in withheld:
+            text = WITHHELD_TEXT
+        elif isinstance(value, np.ndarray):
             if value.dtype.kind == "S":
                 text = bytes(value).split(b"\x00")[0].decode("latin-1")
             else:

@@ -148,3 +148,18 @@ def test_one_list_of_formats_names_every_file_kind_and_the_readme_quotes_it():
     assert sniff((NIBABEL_DATA / "example4d+orig.HEAD").read_bytes()[:64]).kind == "AFNI"
     assert sniff((NIBABEL_DATA / "example4d.nii.gz").read_bytes()[:64]) is None  # gzip: the header decides
     assert formats_text() in (ROOT / "README.md").read_text().replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "filename, hidden",
+    [("phantom_EPI_asc_CLEAR_2_1.PAR", ("phantom", "Konvertertest", "2014.02.14")),
+     ("example4d+orig.HEAD", ("AFN_-zxZ0OyZs8eEtm9syGBNdA", "2017"))],
+)  # fmt: skip
+def test_the_raw_header_view_withholds_who_and_when(filename, hidden):
+    from neuroseg.io.header import WITHHELD, WITHHELD_TEXT, raw_fields
+
+    image = load_path(NIBABEL_DATA / filename)
+    rows = dict(raw_fields(image))
+    assert all(rows[key] == WITHHELD_TEXT for key in WITHHELD[image.format] if key in rows)
+    assert not any(text in value for value in rows.values() for text in hidden)
+    assert len(rows) > 10  # the rest is still there
