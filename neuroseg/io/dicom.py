@@ -58,11 +58,13 @@ DECODABLE = {
     "1.2.840.10008.1.2.4.51": "JPEG extended",
 }  # fmt: skip
 """Transfer syntaxes neuroseg decodes (pydicom, and python-gdcm for the JPEG family), by name for messages."""
+MOSAIC_IMAGES = 0x0019100A
+"""Siemens' private NumberOfImagesInMosaic: the slices tiled into one mosaic image."""
 HEADER_FIELDS = (
     "SOPClassUID", "SeriesInstanceUID", "SeriesNumber", "SeriesDescription", "Modality", "Rows", "Columns",
     "NumberOfFrames", "BitsAllocated", "SamplesPerPixel", "PhotometricInterpretation", "BurnedInAnnotation",
     "ImageType", "ImageOrientationPatient", "PixelSpacing", "SliceThickness", "RepetitionTime", "EchoTime",
-    "InversionTime", "ScanningSequence", "SequenceVariant",
+    "InversionTime", "ScanningSequence", "SequenceVariant", "SharedFunctionalGroupsSequence", MOSAIC_IMAGES,
 )  # fmt: skip
 """The only header attributes read to group, describe and check a series (none identifies anyone)."""
 
@@ -258,13 +260,19 @@ def _not_an_image(header) -> str | None:
 
 def _describe(members: list[tuple[int, object]], budget: int, contents: tuple[bytes, ...]) -> Series:
     first = members[0][1]
-    frames = sum(int(h.get("NumberOfFrames", 1) or 1) for _, h in members)
     rows, columns = int(first.Rows), int(first.Columns)
-    orientations = {tuple(np.round(np.asarray(h.get("ImageOrientationPatient", [0] * 6), float), 3)) for _, h in members}
-    spacing = [float(v) for v in first.get("PixelSpacing", [1.0, 1.0])] + [float(first.get("SliceThickness", 0) or 0)]
+    image_type = [str(v).upper() for v in first.get("ImageType", [])]
+    frames = sum(int(h.get("NumberOfFrames", 1) or 1) for _, h in members)
+    if "MOSAIC" in image_type and MOSAIC_IMAGES in first:  # one file holds a volume, its slices tiled
+        value = first[MOSAIC_IMAGES].value  # an unsigned short; raw bytes when its private dictionary is not read
+        tiles = int.from_bytes(value[:2], "little") if isinstance(value, bytes) else int(value)
+        grid = int(np.ceil(np.sqrt(tiles)))
+        frames, rows, columns = tiles * len(members), rows // grid, columns // grid
+    planes = [_plane(h) for _, h in members]
+    orientations = {tuple(np.round(orientation, 3)) for orientation, _ in planes}
+    spacing = planes[0][1]
     matrices = {(int(h.Rows), int(h.Columns)) for _, h in members}
     problem = None
-    image_type = [str(v).upper() for v in first.get("ImageType", [])]
     if len(orientations) > 1 or "LOCALIZER" in image_type:
         problem = "a localizer (its slices lie in different planes)"
     elif len(matrices) > 1:
@@ -279,9 +287,26 @@ def _describe(members: list[tuple[int, object]], budget: int, contents: tuple[by
     return Series(
         number=int(first.get("SeriesNumber", 0) or 0), description=str(first.get("SeriesDescription", "")).strip(),
         modality=str(first.get("Modality", "")), files=tuple(i for i, _ in members), frames=frames, rows=rows,
-        columns=columns, spacing=tuple(spacing), orientation=_orientation(orientations), contrast=_contrast(first),
+        columns=columns, spacing=spacing, orientation=_orientation(orientations), contrast=_contrast(first),
         syntax=syntax, problem=problem,
     )  # fmt: skip
+
+
+def _plane(header) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """An image's orientation cosines and its pixel spacing and slice thickness, where an enhanced
+    multi-frame file keeps them (its shared functional groups) or a classic one (the top level)."""
+    source = header
+    shared = header.get("SharedFunctionalGroupsSequence")
+    if "ImageOrientationPatient" not in header and shared:
+        group = shared[0]
+        plane = group.get("PlaneOrientationSequence", [{}])[0]
+        measures = group.get("PixelMeasuresSequence", [{}])[0]
+        orientation = plane.get("ImageOrientationPatient", [0] * 6)
+        source = measures
+    else:
+        orientation = header.get("ImageOrientationPatient", [0] * 6)
+    spacing = [float(v) for v in source.get("PixelSpacing", [1.0, 1.0])] + [float(source.get("SliceThickness", 0) or 0)]
+    return np.asarray(orientation, float), tuple(spacing)
 
 
 def _syntax(raw: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from neuroseg.testing import ROOT
 
 GE_ZIP = ROOT.parent / "shared" / "data" / "dicom" / "ge_t1_deident.zip"
 PYDICOM_SERIES = Path(pydicom.__file__).parent / "data" / "test_files" / "dicomdirtests"
+NICOM = Path(nib.__file__).parent / "nicom" / "tests" / "data"
 IDENTIFYING = ("FRUIT", "ge_t1/", ".dcm")
 
 
@@ -44,24 +46,50 @@ def test_a_scanners_zip_is_one_t1_series_found_from_its_headers(ge_study):
     assert ge_study.series[0].channel_name == "series 10_T1w"
 
 
+def assert_where_dcm2niix_puts_it(image, files: dict[str, bytes], folder: Path) -> None:
+    """Every sampled voxel of ``image`` lies within 0.01 mm of a voxel centre of dcm2niix's conversion, with its value."""
+    (folder / "in").mkdir(parents=True)
+    (folder / "out").mkdir()
+    for i, raw in enumerate(files.values()):
+        (folder / "in" / f"{i:05d}.dcm").write_bytes(raw)
+    subprocess.run([sys.executable, "-m", "dcm2niix", "-z", "n", "-f", "ref", "-o", str(folder / "out"), str(folder / "in")],
+                   check=True, capture_output=True)  # fmt: skip
+    reference = nib.load(folder / "out" / "ref.nii")
+    data = np.asarray(reference.dataobj)
+    data = data[..., 0] if data.ndim == 4 else data
+    rng = np.random.default_rng(0)
+    voxels = np.column_stack([rng.integers(0, n, 300) for n in image.data.shape])
+    theirs = nib.affines.apply_affine(np.linalg.inv(reference.affine), nib.affines.apply_affine(image.affine, voxels))
+    zooms = np.sqrt((reference.affine[:3, :3] ** 2).sum(axis=0))
+    np.testing.assert_allclose((theirs - np.round(theirs)) * zooms, 0, atol=0.01)  # within 0.01 mm of a voxel centre
+    np.testing.assert_array_equal(data[tuple(np.round(theirs).astype(int).T)], image.data[tuple(voxels.T)])
+
+
 @pytest.mark.slow
 def test_the_volume_lies_where_dcm2niix_puts_it(ge_study, tmp_path):
     image = load_series(ge_study, 10)
     assert image.shape == (256, 256, 196) and image.format == "DICOM" and image.name == "ge_t1_deident.zip, series 10"
     with zipfile.ZipFile(GE_ZIP) as archive:
-        archive.extractall(tmp_path / "in")
-    (tmp_path / "out").mkdir()
-    subprocess.run([sys.executable, "-m", "dcm2niix", "-z", "n", "-f", "ref", "-o", str(tmp_path / "out"), str(tmp_path / "in")],
-                   check=True, capture_output=True)  # fmt: skip
-    reference = nib.load(tmp_path / "out" / "ref.nii")
-    data = np.asarray(reference.dataobj)
-    rng = np.random.default_rng(0)
-    voxels = np.column_stack([rng.integers(0, n, 200) for n in image.shape])
-    world = nib.affines.apply_affine(image.affine, voxels)
-    theirs = nib.affines.apply_affine(np.linalg.inv(reference.affine), world)
-    np.testing.assert_allclose(theirs, np.round(theirs), atol=0.01 / 1.0547)  # within 0.01 mm of a voxel centre
-    found = np.round(theirs).astype(int)
-    np.testing.assert_array_equal(data[tuple(found.T)], image.data[tuple(voxels.T)])  # the same voxel there
+        files = {m.filename: archive.read(m) for m in archive.infolist() if not m.is_dir()}
+    assert_where_dcm2niix_puts_it(image, files, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_siemens_mosaic_is_one_volume_where_dcm2niix_puts_it(tmp_path):
+    raw = gzip.decompress((NICOM / "siemens_dwi_0.dcm.gz").read_bytes())  # 7 x 7 tiles of 128 x 128, 48 slices
+    study = find_series("dwi", {"mosaic": raw})
+    assert study.table()[0]["slices"] == 48 and study.table()[0]["matrix"] == "128 x 128"
+    image = load_series(study, 12)
+    assert image.shape == (128, 128, 48)
+    assert_where_dcm2niix_puts_it(image, {"mosaic": raw}, tmp_path)
+
+
+def test_an_enhanced_multiframe_file_is_one_volume():
+    study = find_series("mprage", {"x": gzip.decompress((NICOM / "philips_mprage.dcm.gz").read_bytes())})
+    assert study.table()[0]["slices"] == 176
+    image = load_series(study, 301)
+    assert image.shape == (256, 256, 176) and np.allclose(image.zooms, 1.0, atol=1e-4)
+    assert any("every voxel has the value 0" in w for w in image.warnings)  # this test file's pixels are all zero
 
 
 def test_a_regular_ct_series_loads_and_a_gap_and_a_localizer_are_refused_by_series():
