@@ -58,6 +58,8 @@ DECODABLE = {
     "1.2.840.10008.1.2.4.51": "JPEG extended",
 }  # fmt: skip
 """Transfer syntaxes neuroseg decodes (pydicom, and python-gdcm for the JPEG family), by name for messages."""
+MIN_SLICES = 4
+"""Fewest slices of a volume (dicom2nifti's own rule: fewer is a localizer's worth)."""
 MOSAIC_IMAGES = 0x0019100A
 """Siemens' private NumberOfImagesInMosaic: the slices tiled into one mosaic image."""
 HEADER_FIELDS = (
@@ -243,7 +245,8 @@ def find_series(name: str, files: Mapping[str, bytes], budget: int | None = None
 
 
 def _not_an_image(header) -> str | None:
-    sop = str(header.get("SOPClassUID", ""))
+    meta = getattr(header, "file_meta", None) or {}
+    sop = str(header.get("SOPClassUID", "") or meta.get("MediaStorageSOPClassUID", ""))
     for prefix, what in NOT_IMAGES.items():
         if sop.startswith(prefix):
             return what
@@ -277,13 +280,13 @@ def _describe(members: list[tuple[int, object]], budget: int, contents: tuple[by
         problem = "a localizer (its slices lie in different planes)"
     elif len(matrices) > 1:
         problem = "its images have different matrix sizes"
-    elif frames < 2:
-        problem = "a single slice, not a volume"
+    elif frames < MIN_SLICES:
+        problem = f"{'a single slice' if frames == 1 else f'{frames} slices'}, not a volume (it takes {MIN_SLICES} or more)"
     elif rows * columns * frames * 8 > budget:
         problem = f"{rows * columns * frames * 8 / 2**20:,.0f} MiB as a volume, more than the memory budget"
     syntax = _syntax(contents[members[0][0]])
     if problem is None and syntax not in DECODABLE:
-        problem = f"compressed with a transfer syntax neuroseg cannot decode ({syntax})"
+        problem = f"compressed as {_syntax_name(syntax)}, which neuroseg cannot decode"
     return Series(
         number=int(first.get("SeriesNumber", 0) or 0), description=str(first.get("SeriesDescription", "")).strip(),
         modality=str(first.get("Modality", "")), files=tuple(i for i, _ in members), frames=frames, rows=rows,
@@ -319,6 +322,14 @@ def _syntax(raw: bytes) -> str:
         return str(meta.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2"))
     except Exception:
         return "1.2.840.10008.1.2"
+
+
+def _syntax_name(uid: str) -> str:
+    """A transfer syntax by its name (``MPEG2 Main Profile / Main Level``), or its UID when pydicom does not know it."""
+    from pydicom.uid import UID
+
+    name = UID(uid).name
+    return name if name and name != uid else f"transfer syntax {uid}"
 
 
 def _orientation(orientations: set) -> str:
@@ -371,7 +382,7 @@ def load_series(study: Study, number: int, budget: int | None = None) -> LoadedI
         raise InputError(label, f"cannot be stacked into a volume: {_reason(exc)}.", "Choose another series.") from None
     except Exception as exc:
         raise InputError(
-            label, f"could not be decoded ({type(exc).__name__}; transfer syntax {DECODABLE.get(series.syntax, series.syntax)}).",
+            label, f"could not be decoded ({type(exc).__name__}; {DECODABLE.get(series.syntax, _syntax_name(series.syntax))}).",
             "Export the series uncompressed from the scanner or PACS.",
         ) from None  # fmt: skip
     image = nib.Nifti1Image(np.asanyarray(converted.dataobj), converted.affine)

@@ -185,3 +185,101 @@ def test_the_command_line_takes_series_as_channels_and_labels_as_the_same_image_
     done = run("segment", str(study), "--series", "9", "-k", "2", "-o", str(tmp_path / "y.nii.gz"))
     assert done.returncode == 2 and "study: has no image series 9. Its series: 5 (" in done.stderr
     assert "Traceback" not in done.stderr and "2392" not in done.stderr  # file names inside the input never shown
+
+
+def rewritten(files: dict[str, bytes], change, which=None) -> dict[str, bytes]:
+    """The files with ``change(dataset)`` applied to those ``which`` picks (all by default), saved again."""
+    out = {}
+    for i, (name, raw) in enumerate(files.items()):
+        ds = pydicom.dcmread(io.BytesIO(raw))
+        if which is None or which(i):
+            change(ds)
+        buffer = io.BytesIO()
+        ds.save_as(buffer)
+        out[name] = buffer.getvalue()
+    return out
+
+
+def small_series() -> dict[str, bytes]:
+    from neuroseg.testing.dicom import series_files
+
+    volume = np.random.default_rng(0).integers(1, 1000, (16, 12, 6)).astype(float)
+    return series_files(volume, np.diag([2.0, 2.0, 2.5, 1.0]), 3, "small")
+
+
+def _colour(ds):
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 3, "RGB"
+
+
+def _mpeg(ds):
+    from pydicom.encaps import encapsulate
+
+    ds.PixelData = encapsulate([ds.PixelData])
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"
+
+
+BAD = {
+    "screenshots": (lambda ds: setattr(ds, "SOPClassUID", "1.2.840.10008.5.1.4.1.1.7"), None,
+                    "holds no DICOM image series (6 a secondary capture (a screenshot))"),
+    "burned-in": (lambda ds: setattr(ds, "BurnedInAnnotation", "YES"), None,
+                  "holds no DICOM image series (6 an image with burned-in annotation)"),
+    "colour": (_colour, None, "holds no DICOM image series (6 a colour image)"),
+    "mixed matrices": (lambda ds: setattr(ds, "Rows", 8), lambda i: i == 2,
+                       "series 3: cannot be read as a volume: its images have different matrix sizes"),
+    "MPEG": (_mpeg, None, "series 3: cannot be read as a volume: compressed as MPEG2 Main Profile / Main Level, "
+                          "which neuroseg cannot decode"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_each_bad_dicom_gets_one_line_naming_the_upload_and_the_series(case, tmp_path):
+    from tests.library.test_cli import run
+
+    change, which, message = BAD[case]
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    for name, raw in rewritten(small_series(), change, which).items():
+        (folder / name).write_bytes(raw)
+    done = run("segment", folder, "-k", "2", "--series", "3", "-o", tmp_path / "x.nii.gz")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert f"neuroseg: error: upload: {message}" in done.stderr or f"neuroseg: error: upload, {message}" in done.stderr
+
+
+def test_a_gap_is_refused_and_a_dicomdir_is_not_an_image():
+    files = small_series()
+    del files["IM0003"]
+    with pytest.raises(InputError, match="gap, series 3: cannot be stacked into a volume: its slices are not equally"):
+        load_series(find_series("gap", files), 3)
+    dicomdir = {"DICOMDIR": (PYDICOM_SERIES / "DICOMDIR").read_bytes()} | small_series()
+    assert find_series("disc", dicomdir).skipped == {"a DICOMDIR index": 1}
+
+
+@pytest.mark.parametrize("syntax", [pydicom.uid.RLELossless, "MR_small_jpeg_ls_lossless.dcm", "MR_small_jp2klossless.dcm"])
+def test_compressed_series_are_decoded_to_the_same_voxels(syntax):
+    if syntax == pydicom.uid.RLELossless:
+        plain = small_series()
+        packed = rewritten(plain, lambda ds: ds.compress(syntax))
+    else:  # a compressed slice of pydicom's, and the same slice uncompressed, each made a four-slice series
+        test_files = Path(pydicom.__file__).parent / "data" / "test_files"
+        plain, packed = (four_slices((test_files / name).read_bytes()) for name in ("MR_small.dcm", syntax))
+    expected = load_series(find_series("plain", plain), find_series("plain", plain).series[0].number).data
+    study = find_series("packed", packed)
+    np.testing.assert_array_equal(load_series(study, study.series[0].number).data, expected)
+
+
+def four_slices(raw: bytes) -> dict[str, bytes]:
+    """One slice and three copies of it, each one slice thickness further along its normal: a four-slice series."""
+
+    def moved(step):
+        def move(ds):
+            normal = np.cross(*np.asarray(ds.ImageOrientationPatient, float).reshape(2, 3))
+            position = np.asarray(ds.ImagePositionPatient, float) + step * normal * float(ds.SliceThickness)
+            ds.ImagePositionPatient = [float(v) for v in position]
+            ds.InstanceNumber = int(ds.InstanceNumber or 1) + step
+            if "SliceLocation" in ds:
+                ds.SliceLocation = float(ds.SliceLocation) + step * float(ds.SliceThickness)
+            ds.SOPInstanceUID = f"{ds.SOPInstanceUID}.{step}"
+
+        return move
+
+    return {"a": raw} | {f"s{step}": rewritten({"x": raw}, moved(step))["x"] for step in (1, 2, 3)}
