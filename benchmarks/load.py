@@ -22,7 +22,7 @@ HEAVY = 3
 
 def scenario(browser, head: Path, mask: str, heavy: int) -> list[str]:
     """``heavy`` sessions upload the head at once while one more opens the Slices page; one row of the table."""
-    from neuroseg.testing.browser import PeakMemory, Server, new_page, settle
+    from neuroseg.testing.browser import UPLOADER, PeakMemory, Server, new_page, settle
 
     server = Server()
     pages = [new_page(browser, 1000) for _ in range(heavy + 1)]
@@ -33,7 +33,7 @@ def scenario(browser, head: Path, mask: str, heavy: int) -> list[str]:
         for page in pages[:heavy]:
             settle(page)
         for page in pages[:heavy]:
-            page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)])
+            page.locator(UPLOADER).first.set_input_files([str(head)])
         uploaded = time.perf_counter()
         light = pages[heavy]
         light.goto(f"{server.url}/slices?dataset=phantom")

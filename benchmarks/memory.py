@@ -24,14 +24,14 @@ def walk_all_pages(pages, url: str) -> None:
 
 def segment_heads(pages, url: str, head: Path) -> list[str]:
     """Each session uploads the 1 mm head, extracts its brain and runs the tissue model on the whole volume."""
-    from neuroseg.testing.browser import settle
+    from neuroseg.testing.browser import UPLOADER, settle
 
     for page in pages:
         page.goto(f"{url}/segment?dataset=upload&mask=brain&scope=volume&bias=on&mrf=15")
     for page in pages:
         settle(page)
     for page in pages:  # all at once
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(head)], timeout=600_000)
+        page.locator(UPLOADER).first.set_input_files([str(head)], timeout=600_000)
     shown = []
     for page in pages:
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Voxels labelled")

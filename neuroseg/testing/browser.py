@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--no-first-run",
 ]  # fmt: skip
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+UPLOADER = "[data-testid=stFileUploaderDropzoneInput]:not([webkitdirectory])"
+"""The file inputs of the uploaders that take files (the sidebar's images first, then the mask's), not the folder one."""
 
 
 def _free_port() -> int:
@@ -34,15 +36,15 @@ def _free_port() -> int:
 class Server:
     """A ``streamlit run app.py`` process on a free loopback port, healthy when constructed."""
 
-    def __init__(self, env: dict | None = None) -> None:
+    def __init__(self, env: dict | None = None, log: Path | None = None) -> None:
+        """Start the server; ``log``, if given, receives its standard output and error (to search them)."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                    "--server.address", "127.0.0.1", "--server.port", str(self.port),
                    "--browser.gatherUsageStats", "false"]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
-        )
+        out = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115 (the server outlives this call)
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out, env={**os.environ, **(env or {})})
         deadline = time.time() + 60
         while not self.healthy():
             if time.time() > deadline or self.process.poll() is not None:
@@ -111,7 +113,7 @@ def settle(page: Page, timeout: float = 120_000) -> None:
 
 def upload(page: Page, *paths) -> None:
     """Drop files on the sidebar's uploader and wait for the app to take them in."""
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
+    page.locator(UPLOADER).first.set_input_files([str(p) for p in paths])
     settle(page)
 
 
@@ -150,7 +152,7 @@ def upload_and_segment(pages: list[Page], url: str, folder: Path) -> list[tuple[
         settle(page)
         files, count = session_files(seed, folder)
         expected.append(count)
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)  # all sessions at once
+        page.locator(UPLOADER).first.set_input_files(files)  # all sessions at once
     for page in pages:
         settle(page)
         page.locator("[data-testid=stSidebarNav]").get_by_text("Segment").click()
