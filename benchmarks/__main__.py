@@ -5,7 +5,7 @@ import sys
 
 WORKLOADS = (
     "grid", "segment", "density", "app", "memory", "load", "tissue", "realscans", "cli", "brain", "head", "reproduce",
-    "view3d",
+    "view3d", "dicom",
 )  # fmt: skip
 
 for name in WORKLOADS:

@@ -18,7 +18,8 @@ from neuroseg.core.masks import resolve_mask
 from neuroseg.core.stack import VolumeStack, channel_name, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_path
-from neuroseg.io.dicom import chosen_series, is_dicom_input, load_series, read_input
+from neuroseg.io.dicom import chosen_series, is_dicom_input, read_input
+from neuroseg.io.dicom_volume import load_series
 from neuroseg.models.cost import fit_bytes
 from neuroseg.models.options import LESSON_SEED, FitOptions, check_k
 

@@ -5,11 +5,8 @@ extensions) is read in two steps (DESIGN 3.14). :func:`find_series` reads
 every file's header only (pydicom, ``stop_before_pixels``), groups the image
 files into series, counts what it skipped by reason, and checks each series'
 size against the memory budget from rows x columns x frames before any pixel
-is decoded. :func:`load_series` then decodes one series and builds its volume
-with dicom2nifti's in-memory converter (slices sorted along the normal, the
-affine in scanner RAS, oblique kept oblique; gaps, unequal spacing and mixed
-orientations refused), and hands the analysis a :class:`LoadedImage` whose
-header is the converted NIfTI's: nothing of the DICOM header travels on.
+is decoded. :func:`neuroseg.io.dicom_volume.load_series` then decodes one
+series and builds its volume.
 
 Only the attributes needed to group, describe and check a series are read
 from the headers, and only the upload's name and the series number and
@@ -19,9 +16,7 @@ description are ever put into text: never a file name inside the export
 
 from __future__ import annotations
 
-import hashlib
 import io
-import logging
 import os
 import warnings
 from collections import Counter
@@ -29,15 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import nibabel as nib
 import numpy as np
 
 from neuroseg.errors import InputError
 from neuroseg.io.archives import unzip
 from neuroseg.io.budget import memory_budget_bytes
-from neuroseg.io.image import LoadedImage, finish
 
-IMAGE_STORAGE_PREFIX = "1.2.840.10008.5.1.4.1.1."
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 NOT_IMAGES = {
     "1.2.840.10008.5.1.4.1.1.88": "a structured report",
@@ -286,7 +278,7 @@ def _describe(members: list[tuple[int, object]], budget: int, contents: tuple[by
         problem = f"{rows * columns * frames * 8 / 2**20:,.0f} MiB as a volume, more than the memory budget"
     syntax = _syntax(contents[members[0][0]])
     if problem is None and syntax not in DECODABLE:
-        problem = f"compressed as {_syntax_name(syntax)}, which neuroseg cannot decode"
+        problem = f"compressed as {syntax_name(syntax)}, which neuroseg cannot decode"
     return Series(
         number=int(first.get("SeriesNumber", 0) or 0), description=str(first.get("SeriesDescription", "")).strip(),
         modality=str(first.get("Modality", "")), files=tuple(i for i, _ in members), frames=frames, rows=rows,
@@ -324,7 +316,7 @@ def _syntax(raw: bytes) -> str:
         return "1.2.840.10008.1.2"
 
 
-def _syntax_name(uid: str) -> str:
+def syntax_name(uid: str) -> str:
     """A transfer syntax by its name (``MPEG2 Main Profile / Main Level``), or its UID when pydicom does not know it."""
     from pydicom.uid import UID
 
@@ -355,64 +347,3 @@ def _contrast(header) -> str | None:
         if tr > 2000 and te > 70:
             return "T2w"
     return None
-
-
-def load_series(study: Study, number: int, budget: int | None = None) -> LoadedImage:
-    """Decode one series and build its volume in memory, refusing what would give a wrong one.
-
-    The image is named after the upload and the series (``study.zip, series 3``),
-    its header is the converted NIfTI's, and its digest is that of the
-    series' file bytes.
-    """
-    import pydicom
-    from dicom2nifti.convert_dicom import dicom_array_to_nifti
-    from dicom2nifti.exceptions import ConversionError, ConversionValidationError
-
-    series = study.get(number)
-    label = f"{study.name}, series {number}"
-    if series.problem:
-        raise InputError(label, f"cannot be read as a volume: {series.problem}.", f"Choose another series: {study.listing()}.")
-    raws = [study.files[i] for i in series.files]
-    try:
-        with warnings.catch_warnings(), _quiet("dicom2nifti"):
-            warnings.simplefilter("ignore")
-            datasets = [pydicom.dcmread(io.BytesIO(raw), force=True) for raw in raws]
-            converted = dicom_array_to_nifti(datasets, None, reorient_nifti=False)["NII"]
-    except (ConversionValidationError, ConversionError) as exc:
-        raise InputError(label, f"cannot be stacked into a volume: {_reason(exc)}.", "Choose another series.") from None
-    except Exception as exc:
-        raise InputError(
-            label, f"could not be decoded ({type(exc).__name__}; {DECODABLE.get(series.syntax, _syntax_name(series.syntax))}).",
-            "Export the series uncompressed from the scanner or PACS.",
-        ) from None  # fmt: skip
-    image = nib.Nifti1Image(np.asanyarray(converted.dataobj), converted.affine)
-    image.set_qform(converted.affine, code=1)
-    image.set_sform(converted.affine, code=1)
-    digest = hashlib.sha256(b"".join(raws)).hexdigest()[:24] + "-v0"
-    return finish(image, "DICOM", image.header, label, 0, digest, [], files=(f"series_{number}.nii.gz",))
-
-
-def _reason(exc: Exception) -> str:
-    """dicom2nifti's refusal in our words (its messages can name files)."""
-    text = str(exc).lower()
-    if "increment" in text or "slice" in text and ("gap" in text or "missing" in text):
-        return "its slices are not equally spaced (a gap, or slices missing)"
-    if "orientation" in text:
-        return "its slices lie in different planes (a localizer)"
-    if "size" in text or "shape" in text:
-        return "its images have different sizes"
-    return "its slices do not form one regular volume"
-
-
-class _quiet:
-    """Silence a library's logger for a block (its messages can repeat file names and header values)."""
-
-    def __init__(self, name: str) -> None:
-        self.logger = logging.getLogger(name)
-
-    def __enter__(self) -> None:
-        self.level = self.logger.level
-        self.logger.setLevel(logging.CRITICAL + 1)
-
-    def __exit__(self, *exc) -> None:
-        self.logger.setLevel(self.level)

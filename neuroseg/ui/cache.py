@@ -30,7 +30,8 @@ from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
 from neuroseg.io.archives import unzip
-from neuroseg.io.dicom import Study, find_series, load_series
+from neuroseg.io.dicom import Study, find_series
+from neuroseg.io.dicom_volume import load_series
 from neuroseg.models import FitOptions, GMMResult
 from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
 from neuroseg.models.histogram import Histogram, intensity_histogram

@@ -16,7 +16,8 @@ import pytest
 
 from neuroseg.errors import InputError
 from neuroseg.io.archives import unzip
-from neuroseg.io.dicom import find_series, is_dicom, load_series, read_input
+from neuroseg.io.dicom import find_series, is_dicom, read_input
+from neuroseg.io.dicom_volume import load_series
 from neuroseg.testing import ROOT
 
 GE_ZIP = ROOT.parent / "shared" / "data" / "dicom" / "ge_t1_deident.zip"
@@ -283,3 +284,21 @@ def four_slices(raw: bytes) -> dict[str, bytes]:
         return move
 
     return {"a": raw} | {f"s{step}": rewritten({"x": raw}, moved(step))["x"] for step in (1, 2, 3)}
+
+
+@pytest.mark.slow
+def test_segment_a_zipped_study_with_the_brain_mask_labels_as_the_same_image_given_as_nifti(sample, tmp_path):
+    from neuroseg.testing.dicom import study_zip
+    from tests.library.test_cli import run
+
+    stack, _ = sample
+    (tmp_path / "study.zip").write_bytes(study_zip([(stack.channels[0], stack.affine, 3, "T1", 8.0, 3.7)]))
+    nib.save(nib.Nifti1Image(np.round(stack.channels[0]).astype(np.int16), stack.affine), tmp_path / "t1.nii.gz")
+    for source, out in ((["study.zip", "--series", "3"], "dicom.nii.gz"), (["t1.nii.gz"], "nifti.nii.gz")):
+        done = run("segment", *[tmp_path / s if s.endswith((".zip", ".gz")) else s for s in source], "--mask", "brain",
+                   "-k", "3", "-o", tmp_path / out)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    dicom, nifti = nib.load(tmp_path / "dicom.nii.gz"), nib.load(tmp_path / "nifti.nii.gz")
+    np.testing.assert_allclose(dicom.affine, nifti.affine, atol=1e-4)
+    np.testing.assert_array_equal(np.asarray(dicom.dataobj), np.asarray(nifti.dataobj))
+    assert set(np.unique(np.asarray(dicom.dataobj))) == {0, 1, 2, 3}

@@ -178,7 +178,8 @@ def test_a_dicom_series_script_reads_the_nifti_the_page_offers_and_rebuilds_the_
     from neuroseg.core.stack import stack_images
     from neuroseg.export.nifti import converted_nifti
     from neuroseg.io.archives import unzip
-    from neuroseg.io.dicom import find_series, load_series
+    from neuroseg.io.dicom import find_series
+    from neuroseg.io.dicom_volume import load_series
     from neuroseg.testing.dicom import study_zip
 
     stack, _ = sample
