@@ -302,3 +302,25 @@ def test_segment_a_zipped_study_with_the_brain_mask_labels_as_the_same_image_giv
     np.testing.assert_allclose(dicom.affine, nifti.affine, atol=1e-4)
     np.testing.assert_array_equal(np.asarray(dicom.dataobj), np.asarray(nifti.dataobj))
     assert set(np.unique(np.asarray(dicom.dataobj))) == {0, 1, 2, 3}
+
+
+@pytest.mark.slow
+def test_an_oblique_series_stays_oblique_where_the_source_and_dcm2niix_put_it(sample, tmp_path):
+    from neuroseg.testing.dicom import series_files
+
+    stack, _ = sample
+    tilt = nib.affines.from_matvec(nib.eulerangles.euler2mat(0.25, -0.15, 0.1), [4.0, -7.0, 12.0])
+    affine = tilt @ stack.affine  # the phantom turned and moved: every slice oblique
+    volume = np.round(stack.channels[0][20:80, 20:100, 30:60])
+    files = series_files(volume, affine @ nib.affines.from_matvec(np.eye(3), [20, 20, 30]), 7, "oblique")
+    order = np.random.default_rng(0).permutation(len(files))
+    shuffled = {f"x{i}": list(files.values())[i] for i in order}  # shuffled, renamed, no extensions
+    study = find_series("oblique", shuffled)
+    assert study.series[0].orientation == "oblique"
+    image = load_series(study, 7)
+    voxels = np.column_stack([np.random.default_rng(1).integers(0, n, 300) for n in image.shape])
+    source = nib.affines.apply_affine(np.linalg.inv(affine @ nib.affines.from_matvec(np.eye(3), [20, 20, 30])),
+                                      nib.affines.apply_affine(image.affine, voxels))  # fmt: skip
+    np.testing.assert_allclose(source, np.round(source), atol=1e-3)
+    np.testing.assert_array_equal(volume[tuple(np.round(source).astype(int).T)], image.data[tuple(voxels.T)])
+    assert_where_dcm2niix_puts_it(image, files, tmp_path)
