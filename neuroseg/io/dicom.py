@@ -120,11 +120,12 @@ class Study:
     files: tuple[bytes, ...]
 
     def table(self) -> list[dict]:
-        """One row per series for the series table (number, description, modality, slices, matrix, voxel size...)."""
+        """One row per series for the series table: number, description, slices, whether it can be read, then the rest."""
         return [
-            {"series": s.number, "description": s.description, "modality": s.modality, "slices": s.frames,
-             "matrix": f"{s.rows} x {s.columns}", "voxel size (mm)": " x ".join(f"{v:.3g}" for v in s.spacing),
-             "orientation": s.orientation, "contrast": s.contrast or "", "readable": s.problem or "yes"}
+            {"series": s.number, "description": s.description, "slices": s.frames, "readable": s.problem or "yes",
+             "modality": s.modality, "matrix": f"{s.rows} x {s.columns}",
+             "voxel size (mm)": " x ".join(f"{v:.3g}" for v in s.spacing), "orientation": s.orientation,
+             "contrast": s.contrast or ""}
             for s in self.series
         ]  # fmt: skip
 
