@@ -163,10 +163,24 @@ def read_input(path: str | os.PathLike, budget: int | None = None) -> Study:
                 path.name, f"holds {total / 2**20:,.0f} MiB of files, more than the {budget / 2**20:.0f} MiB memory budget.",
                 "Point at one study or series folder, or raise NEUROSEG_MEMORY_BUDGET_MB.",
             )  # fmt: skip
-        return find_series(path.name, {str(p.relative_to(path)): p.read_bytes() for p in members}, budget)
+        return read_upload(path.name, {str(p.relative_to(path)): p.read_bytes() for p in members}, budget)
     if path.stat().st_size > budget:
         raise InputError(path.name, f"is larger than the {budget / 2**20:.0f} MiB memory budget.", "Zip only the series you need.")
-    return find_series(path.name, unzip(path.name, path.read_bytes(), budget), budget)
+    return read_upload(path.name, {path.name: path.read_bytes()}, budget)
+
+
+def read_upload(name: str, files: Mapping[str, bytes], budget: int | None = None) -> Study:
+    """The study in an upload's files, each a DICOM file or a ``.zip`` of them (opened through its checks).
+
+    ``name`` names the upload in every message; the files' own names are never shown.
+    """
+    members: dict[str, bytes] = {}
+    for file_name, raw in files.items():
+        if file_name.lower().endswith(".zip"):
+            members |= {f"{file_name}/{k}": v for k, v in unzip(name, raw, budget).items()}
+        else:
+            members[file_name] = raw
+    return find_series(name, members, budget)
 
 
 def is_dicom_upload(name: str, head: bytes) -> bool:

@@ -22,7 +22,7 @@ from neuroseg.io.dicom import DECODABLE, Study, syntax_name
 from neuroseg.io.image import LoadedImage, finish
 
 
-def load_series(study: Study, number: int, budget: int | None = None) -> LoadedImage:
+def load_series(study: Study, number: int) -> LoadedImage:
     """Decode one series and build its volume in memory, refusing what would give a wrong one.
 
     The image is named after the upload and the series (``study.zip, series 3``),

@@ -29,8 +29,7 @@ from neuroseg.core.samples import load_sample, load_sample_mask
 from neuroseg.core.stack import VolumeStack, stack_images, with_mask
 from neuroseg.errors import InputError
 from neuroseg.io import LoadedImage, load_files
-from neuroseg.io.archives import unzip
-from neuroseg.io.dicom import Study, find_series
+from neuroseg.io.dicom import Study, read_upload
 from neuroseg.io.dicom_volume import load_series
 from neuroseg.models import FitOptions, GMMResult
 from neuroseg.models.cost import BRAIN_EXTRACTION_BYTES, fit_bytes
@@ -67,10 +66,7 @@ def upload(
 def dicom_study(file_ids: tuple[str, ...], label: str, _files: tuple[tuple[str, bytes], ...]) -> Study | InputError:
     """The image series of a DICOM upload (zips opened, every file's header read), or why it was refused."""
     try:
-        members = {}
-        for name, raw in _files:
-            members |= {f"{name}/{k}": v for k, v in unzip(label, raw).items()} if name.lower().endswith(".zip") else {name: raw}
-        return find_series(label, members)
+        return read_upload(label, dict(_files))
     except InputError as exc:
         return exc
 
