@@ -124,6 +124,10 @@ def run(quick: bool) -> str:
               "k = 3, seed 0, the lesson's mask", ["method", "CSF", "GM", "WM", "worst WM", "time per scan"], rows),
         table("Against the lesson's mixture on the same scan: the largest drop in Dice (negative = worse)",
               ["method", "GM, worst scan", "WM, worst scan", "scans with WM > 0.01 below"], worse),
+        table(f"Per scan, GM / WM: the lesson's mixture, {per_scan[-1][0]}, the best two thresholds",
+              ["scan", "mixture", "tissue model", "thresholds"],
+              [[folder.name, *(f"{d[i, 1]:.3f} / {d[i, 2]:.3f}" for d in (plain, per_scan[-1][1], bound))]
+               for i, folder in enumerate(folders)]),
     ])  # fmt: skip
 
 

@@ -159,7 +159,8 @@ def _run_segment(args) -> None:
     seg, notices = segment_paths(
         args.images, _options(args, args.k), before_fit=_say_if_memory_is_short, series=args.series
     )
-    for notice in notices:
+    advice = seg.result.options.real_scan_advice()
+    for notice in notices + ([advice] if advice else []):
         print(f"note: {notice}", file=sys.stderr)
     for warning in seg.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -47,6 +47,8 @@ if isinstance(seg, InputError):
     st.stop()
 result = seg.result
 st.caption(literal(seg.caption()))
+if advice := result.options.real_scan_advice():
+    st.info(advice)
 if not result.converged and result.model == "tissue":
     st.info(
         f"The tissue model used all its {result.n_iter} iterations while some labels (more than 0.3 %) were "

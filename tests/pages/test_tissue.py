@@ -49,3 +49,12 @@ def test_the_caption_names_the_model_that_ran_and_only_the_options_it_used():
     assert "The tissue model does not use Covariance type 'diag', so the fit and its records leave it out." in notes
     plain = open_page("segment", dataset="phantom", mode="exact")
     assert fit_caption(plain).startswith("GaussianMixture\\(n\\_components=3, random\\_state=12345\\) on axial")
+
+
+def test_the_spatial_prior_alone_comes_with_what_it_costs_on_real_scans():
+    def advice(at):
+        return [i.value for i in at.info if "spatial prior without the bias field" in i.value]
+
+    alone = open_page("segment", dataset="phantom", mrf="10")
+    assert advice(alone) and "IBSR18" in advice(alone)[0] and "switch on the bias field too" in advice(alone)[0]
+    assert not advice(open_page("segment", dataset="phantom", bias="on", mrf="10"))
