@@ -196,14 +196,16 @@ OPTIONS: tuple[Option, ...] = (
         "mrf", 0.0, "Tissue model: strength β of the spatial prior at 1 mm (a contrast-sensitive Potts prior over "
         f"face neighbours: neighbouring voxels tend to share a tissue); 0 is off, {DEFAULT_BETA:g} the default "
         "strength. On real T1 scans use it with the bias field (IBSR18: GM / WM Dice 0.874 / 0.876 against the "
-        "lesson's 0.812 / 0.867); without it, it costs WM on scans that have a field.", ("tissue",), "--mrf", "Spatial prior (MRF β)", low=0, url="mrf",
+        "lesson's 0.812 / 0.867); without it, it costs WM on scans that have a field.",
+        ("tissue",), "--mrf", "Spatial prior (MRF β)", low=0, url="mrf",
         offered=("0", "2", "5", "8", "10", "15", "20"), switches=True, phrase="spatial prior β = {value:g}",
         const=DEFAULT_BETA, metavar="BETA",
     ),  # fmt: skip
     Option(
         "priors", "off", "Tissue model, k = 3 with a T1 first: 'template' takes each voxel's prior CSF, GM and WM "
         "probabilities from the MNI152 template registered onto the brain (the mask 'brain' or a brain mask "
-        "file), as SPM's tissue probability maps do.", ("tissue",), "--priors", "Tissue priors",
+        "file), as SPM's tissue probability maps do. Not yet measured on real scans with manual labels, so off by "
+        "default.", ("tissue",), "--priors", "Tissue priors",
         choices=("off", "template"), url="priors", offered=("off", "template"), switches=True,
         phrase={"template": "the template's tissue priors"}, renamed={"none": "off"},
     ),  # fmt: skip

@@ -68,7 +68,8 @@ def test_bad_input_is_one_line_naming_the_file_and_exit_2(tmp_path):
 def test_segment_says_what_the_spatial_prior_alone_costs_on_real_scans(pair_files, tmp_path):
     (t1, b0), _ = pair_files
     alone = run("segment", t1, b0, "-k", 3, "--axis", "z", "--slice", 4, "--mrf", "-o", tmp_path / "a.nii.gz")
-    both = run("segment", t1, b0, "-k", 3, "--axis", "z", "--slice", 4, "--mrf", "--bias-correct", "-o", tmp_path / "b.nii.gz")
+    both = run("segment", t1, b0, "-k", 3, "--axis", "z", "--slice", 4, "--mrf", "--bias-correct",
+               "-o", tmp_path / "b.nii.gz")  # fmt: skip
     assert alone.returncode == both.returncode == 0, alone.stderr + both.stderr
     assert "note: On real T1 scans the spatial prior without the bias field costs white matter" in alone.stderr
     assert "IBSR18: 4 of 10 scans" in alone.stderr and "switch on the bias field too" in alone.stderr

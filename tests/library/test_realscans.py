@@ -1,4 +1,4 @@
-"""The tissue model on real scans (IBSR18, read from ../shared/data): better than the lesson's mixture, and a few bright millilitres never take a class.
+"""The tissue model on real scans (IBSR18, from ../shared/data): better than the lesson's mixture; bright millilitres take no class.
 
 IBSR data: the Center for Morphometric Analysis at Massachusetts General Hospital.
 """

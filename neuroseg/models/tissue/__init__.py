@@ -225,7 +225,7 @@ def fit_tissue(data: FitData, k: int, seed: int, options: FitOptions, with_confi
 
 
 def _start(X, mask, basis, k: int, seed: int) -> GMMResult:
-    """The starting mixture: a fast-mode fit on the mask's interior; with one channel and k >= 3, its first class at the darkest voxels.
+    """The starting mixture: a fast-mode fit on the mask's interior; with one channel and k >= 3, CSF at the darkest voxels.
 
     The interior (the mask eroded by one voxel) keeps the dark rim at the
     mask's edge from taking a class of its own. With one T1 channel, CSF (the
@@ -233,7 +233,7 @@ def _start(X, mask, basis, k: int, seed: int) -> GMMResult:
     by intensity alone; on a skull-stripped real scan, where CSF is a few
     percent of the voxels, the fit's first class sits inside grey matter and
     EM keeps it there: on IBSR_04 its GM Dice is 0.74 where the start at the
-    mean of the darkest ``DARK_START_PERCENT`` of the voxels gives 0.92
+    mean of the darkest ``DARK_START_PERCENT`` of the voxels gives 0.91
     (BENCHMARKS.md); the two optima's likelihoods differ by 0.01 %, too
     little to choose by. With ``basis``, on intensities whose smooth log
     trend was removed.
