@@ -34,19 +34,28 @@ def scans() -> list[Path]:
     return sorted(p for p in IBSR.glob("IBSR_*") if (p / f"{p.name}_seg.nii.gz").exists())
 
 
-def score(folder: Path, fit: dict) -> tuple[list[float], float]:
-    """CSF, GM and WM Dice of one configuration on one scan, and its time."""
+def manual_labels(folder: Path) -> np.ndarray:
+    """The scan's manual labels (0 background, 1 CSF, 2 GM, 3 WM) on its 3-D grid."""
     import nibabel as nib
 
+    return np.squeeze(np.asarray(nib.load(folder / f"{folder.name}_seg.nii.gz").dataobj))
+
+
+def tissue_dice(labels: np.ndarray, truth: np.ndarray) -> list[float]:
+    """CSF, GM and WM Dice of ``labels`` against ``truth`` (the same numbering)."""
+    return [dice(labels == c, truth == c) for c in (1, 2, 3)]
+
+
+def score(folder: Path, fit: dict) -> tuple[list[float], float]:
+    """CSF, GM and WM Dice of one configuration on one scan, and its time."""
     from neuroseg.analysis.pipeline import RunOptions, segment_paths
     from neuroseg.models import FitOptions
 
-    truth = np.squeeze(np.asarray(nib.load(folder / f"{folder.name}_seg.nii.gz").dataobj))
+    truth = manual_labels(folder)
     start = time.perf_counter()
     seg, _ = segment_paths([folder / f"{folder.name}.nii.gz"], RunOptions(k=3, seed=0, fit=FitOptions(**fit)), ["T1w"])
     took = time.perf_counter() - start
-    labels = np.squeeze(seg.label_volume())
-    return [dice(labels == c, truth == c) for c in (1, 2, 3)], took
+    return tissue_dice(np.squeeze(seg.label_volume()), truth), took
 
 
 def dice(a: np.ndarray, b: np.ndarray) -> float:
@@ -63,7 +72,7 @@ def ceiling(folder: Path) -> list[float]:
     import nibabel as nib
 
     volume = np.squeeze(np.asarray(nib.load(folder / f"{folder.name}.nii.gz").dataobj)).astype(np.int64)
-    truth = np.squeeze(np.asarray(nib.load(folder / f"{folder.name}_seg.nii.gz").dataobj))
+    truth = manual_labels(folder)
     mask = volume > 0
     values, labels = volume[mask], truth[mask]
     counts = np.stack([np.bincount(values[labels == c], minlength=values.max() + 1) for c in range(4)])
@@ -86,15 +95,13 @@ def ants_atropos(folder: Path, mrf: str) -> tuple[list[float], float] | None:
         import ants
     except ImportError:
         return None
-    import nibabel as nib
-
-    truth = np.squeeze(np.asarray(nib.load(folder / f"{folder.name}_seg.nii.gz").dataobj))
+    truth = manual_labels(folder)
     start = time.perf_counter()
     image = ants.image_read(str(folder / f"{folder.name}.nii.gz"))
     image = ants.n4_bias_field_correction(image)
     mask = ants.get_mask(image, low_thresh=1e-6, cleanup=0)
     labels = np.squeeze(ants.atropos(a=image, x=mask, i="kmeans[3]", m=mrf, c="[5,0]")["segmentation"].numpy())
-    return [dice(labels == c, truth == c) for c in (1, 2, 3)], time.perf_counter() - start
+    return tissue_dice(labels, truth), time.perf_counter() - start
 
 
 def run(quick: bool) -> str:
